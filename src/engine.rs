@@ -1,0 +1,45 @@
+//! One lint run: load, run the enabled rules, and collect what the reports need.
+
+use crate::config::Config;
+use crate::finding::Finding;
+use crate::loader::{self, Limits, LoadError, Skipped};
+use crate::rules::{self, Context};
+use crate::source::SourceMap;
+use std::path::PathBuf;
+
+pub struct Outcome {
+    pub sources: SourceMap,
+    pub findings: Vec<Finding>,
+    pub errors: Vec<LoadError>,
+    pub skipped: Vec<Skipped>,
+    /// Inventory rules skipped because the inventory is not declared complete.
+    pub skipped_inventory_rules: Vec<&'static str>,
+    pub files: usize,
+}
+
+pub fn lint(paths: &[PathBuf], config: &Config, limits: &Limits) -> Outcome {
+    let loaded = loader::load(paths, limits);
+    let mut selected = Vec::new();
+    let mut skipped_inventory_rules = Vec::new();
+    for rule in rules::all() {
+        if !config.rule_enabled(rule.id()) {
+            continue;
+        }
+        if rule.needs_complete_inventory() && !config.complete {
+            skipped_inventory_rules.push(rule.id());
+            continue;
+        }
+        selected.push(rule);
+    }
+    let cx = Context { inventory: &loaded.inventory, sources: &loaded.sources, config };
+    let findings = rules::run(&cx, &selected);
+    let files = loaded.sources.files.iter().filter(|f| !f.display.is_empty()).count();
+    Outcome {
+        findings,
+        errors: loaded.errors,
+        skipped: loaded.skipped,
+        skipped_inventory_rules,
+        files,
+        sources: loaded.sources,
+    }
+}

@@ -1,0 +1,154 @@
+//! OIDC issuers: recognising them in principals and condition keys, and how far their identities
+//! reach (one cluster, a public CI service shared by everyone, an app-identified provider).
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IssuerKind {
+    /// `oidc.eks.<region>.amazonaws.com[.cn]/id/<ID>`: one cluster's ServiceAccounts.
+    Eks { region: String },
+    /// A public multi-tenant CI issuer: anyone with an account can mint tokens.
+    PublicCi(CiService),
+    /// The audience claim identifies the app or identity pool; `sub` is a per-user id.
+    AudienceIdentified { aud_claim: &'static str },
+    Generic,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CiService {
+    GitHub,
+    GitLab,
+    TerraformCloud,
+    Bitbucket,
+    CircleCi,
+}
+
+impl CiService {
+    pub fn name(self) -> &'static str {
+        match self {
+            CiService::GitHub => "GitHub Actions",
+            CiService::GitLab => "GitLab.com",
+            CiService::TerraformCloud => "Terraform Cloud",
+            CiService::Bitbucket => "Bitbucket Pipelines",
+            CiService::CircleCi => "CircleCI",
+        }
+    }
+}
+
+/// The issuer (host + path, no scheme) a Federated principal names: the part after
+/// `:oidc-provider/` of a provider ARN, or a well-known web identity provider name.
+pub fn provider_issuer(principal: &str) -> Option<&str> {
+    if let Some((_, issuer)) = principal.split_once(":oidc-provider/") {
+        return Some(issuer);
+    }
+    match principal {
+        "cognito-identity.amazonaws.com" | "accounts.google.com" | "graph.facebook.com" | "www.amazon.com" => {
+            Some(principal)
+        }
+        _ => None,
+    }
+}
+
+pub fn classify(issuer: &str) -> IssuerKind {
+    let lower = issuer.to_ascii_lowercase();
+    match lower.as_str() {
+        "cognito-identity.amazonaws.com" | "accounts.google.com" => {
+            return IssuerKind::AudienceIdentified { aud_claim: "aud" }
+        }
+        "graph.facebook.com" | "www.amazon.com" => return IssuerKind::AudienceIdentified { aud_claim: "app_id" },
+        _ => {}
+    }
+    if let Some(rest) = lower.strip_prefix("oidc.eks.") {
+        if let Some((region, tail)) = rest.split_once('.') {
+            if tail.starts_with("amazonaws.com") && tail.contains("/id/") {
+                return IssuerKind::Eks { region: region.to_string() };
+            }
+        }
+    }
+    let host = lower.split('/').next().unwrap_or("");
+    let ci = match host {
+        "token.actions.githubusercontent.com" => Some(CiService::GitHub),
+        "gitlab.com" => Some(CiService::GitLab),
+        "app.terraform.io" => Some(CiService::TerraformCloud),
+        "api.bitbucket.org" => Some(CiService::Bitbucket),
+        "oidc.circleci.com" => Some(CiService::CircleCi),
+        _ => None,
+    };
+    ci.map(IssuerKind::PublicCi).unwrap_or(IssuerKind::Generic)
+}
+
+/// Split a condition key `<issuer>:<claim>` when it looks like an OIDC claim key (not a global
+/// `aws:`/`sts:` key).
+pub fn split_claim_key(key: &str) -> Option<(&str, &str)> {
+    let (issuer, claim) = key.rsplit_once(':')?;
+    if issuer.is_empty() || claim.is_empty() {
+        return None;
+    }
+    let global = ["aws", "sts", "iam", "ec2", "s3", "kms", "lambda", "organizations", "ssm", "sns", "sqs", "eks"];
+    if global.iter().any(|g| issuer.eq_ignore_ascii_case(g)) {
+        return None;
+    }
+    Some((issuer, claim))
+}
+
+/// The DNS suffix of an AWS-hosted issuer and the partition it implies.
+pub fn issuer_partition(issuer: &str) -> Option<&'static str> {
+    let lower = issuer.to_ascii_lowercase();
+    let host = lower.split('/').next().unwrap_or("");
+    if host.ends_with(".amazonaws.com.cn") {
+        return Some("aws-cn");
+    }
+    if let IssuerKind::Eks { region } = classify(issuer) {
+        if region.starts_with("us-gov-") {
+            return Some("aws-us-gov");
+        }
+        if region.starts_with("cn-") {
+            // A China region under the global suffix cannot exist.
+            return Some("aws-cn");
+        }
+        if host.ends_with(".amazonaws.com") {
+            return Some("aws");
+        }
+    }
+    None
+}
+
+/// Partition of an ARN (`arn:<partition>:...`).
+pub fn arn_partition(arn: &str) -> Option<&str> {
+    let mut parts = arn.split(':');
+    (parts.next()? == "arn").then_some(())?;
+    parts.next().filter(|p| !p.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_issuers() {
+        assert_eq!(
+            classify("oidc.eks.eu-west-1.amazonaws.com/id/ABC"),
+            IssuerKind::Eks { region: "eu-west-1".into() }
+        );
+        assert_eq!(classify("token.actions.githubusercontent.com"), IssuerKind::PublicCi(CiService::GitHub));
+        assert_eq!(classify("cognito-identity.amazonaws.com"), IssuerKind::AudienceIdentified { aud_claim: "aud" });
+        assert_eq!(classify("auth.example.com"), IssuerKind::Generic);
+        assert_eq!(
+            provider_issuer("arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X"),
+            Some("oidc.eks.us-east-1.amazonaws.com/id/X")
+        );
+    }
+
+    #[test]
+    fn claim_keys() {
+        assert_eq!(split_claim_key("gitlab.com:sub"), Some(("gitlab.com", "sub")));
+        assert_eq!(split_claim_key("aws:PrincipalArn"), None);
+        assert_eq!(split_claim_key("$oidc_provider:aud"), Some(("$oidc_provider", "aud")));
+    }
+
+    #[test]
+    fn partitions() {
+        assert_eq!(issuer_partition("oidc.eks.cn-north-1.amazonaws.com.cn/id/X"), Some("aws-cn"));
+        assert_eq!(issuer_partition("oidc.eks.us-gov-west-1.amazonaws.com/id/X"), Some("aws-us-gov"));
+        assert_eq!(issuer_partition("oidc.eks.us-east-1.amazonaws.com/id/X"), Some("aws"));
+        assert_eq!(arn_partition("arn:aws-cn:iam::1:role/x"), Some("aws-cn"));
+    }
+}

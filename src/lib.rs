@@ -1,0 +1,15 @@
+//! ekstrust: lints and audits the identity wiring of Amazon EKS clusters.
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod finding;
+pub mod iam_eval;
+pub mod loader;
+pub mod model;
+pub mod node;
+pub mod report;
+pub mod rules;
+pub mod source;

@@ -1,0 +1,91 @@
+//! Output of `aws iam get-role`, `aws iam list-roles` and
+//! `aws iam get-account-authorization-details`. Documents may be decoded objects (CLI) or
+//! URL-encoded strings (raw API / SDK).
+
+use super::FileCtx;
+use crate::model::{PermissionPolicy, Role, RoleOrigin};
+use crate::node::Node;
+use std::collections::HashMap;
+
+pub enum Shape {
+    GetRole,
+    ListRoles,
+    AuthorizationDetails,
+}
+
+pub fn detect(root: &Node) -> Option<Shape> {
+    if root.get("Role").and_then(|r| r.get("RoleName")).is_some() {
+        Some(Shape::GetRole)
+    } else if root.get("RoleDetailList").is_some() || root.get("UserDetailList").is_some() {
+        Some(Shape::AuthorizationDetails)
+    } else if root.get("Roles").and_then(Node::as_seq).is_some() {
+        Some(Shape::ListRoles)
+    } else {
+        None
+    }
+}
+
+pub fn load(cx: &FileCtx, root: &Node, shape: Shape, out: &mut Vec<Role>) {
+    match shape {
+        Shape::GetRole => {
+            if let Some(r) = root.get("Role") {
+                out.push(role(cx, r, &HashMap::new()));
+            }
+        }
+        Shape::ListRoles => {
+            for r in root.get("Roles").and_then(Node::as_seq).unwrap_or(&[]) {
+                out.push(role(cx, r, &HashMap::new()));
+            }
+        }
+        Shape::AuthorizationDetails => {
+            // Managed policy documents by ARN (default version).
+            let mut managed: HashMap<&str, &Node> = HashMap::new();
+            for p in root.get("Policies").and_then(Node::as_seq).unwrap_or(&[]) {
+                let Some(arn) = p.get_str("Arn") else { continue };
+                let versions = p.get("PolicyVersionList").and_then(Node::as_seq).unwrap_or(&[]);
+                let default = versions
+                    .iter()
+                    .find(|v| matches!(v.get("IsDefaultVersion").map(|n| &n.kind), Some(crate::node::NodeKind::Bool(true))))
+                    .or(versions.first());
+                if let Some(doc) = default.and_then(|v| v.get("Document")) {
+                    managed.insert(arn, doc);
+                }
+            }
+            for r in root.get("RoleDetailList").and_then(Node::as_seq).unwrap_or(&[]) {
+                out.push(role(cx, r, &managed));
+            }
+        }
+    }
+}
+
+fn role(cx: &FileCtx, r: &Node, managed: &HashMap<&str, &Node>) -> Role {
+    let name_node = r.get("RoleName");
+    let mut permissions = Vec::new();
+    for p in r.get("RolePolicyList").and_then(Node::as_seq).unwrap_or(&[]) {
+        permissions.push(PermissionPolicy {
+            name: p.get_str("PolicyName").unwrap_or("inline").to_string(),
+            arn: None,
+            document: p.get("PolicyDocument").map(|d| cx.policy_value(d, false)),
+            span: p.get("PolicyName").map(|n| n.span).unwrap_or(p.span),
+        });
+    }
+    for p in r.get("AttachedManagedPolicies").and_then(Node::as_seq).unwrap_or(&[]) {
+        let arn = p.get_str("PolicyArn").map(str::to_string);
+        let document = arn.as_deref().and_then(|a| managed.get(a)).map(|d| cx.policy_value(d, false));
+        permissions.push(PermissionPolicy {
+            name: p.get_str("PolicyName").unwrap_or("").to_string(),
+            arn,
+            document,
+            span: p.get("PolicyArn").map(|n| n.span).unwrap_or(p.span),
+        });
+    }
+    Role {
+        name: name_node.and_then(Node::as_str).unwrap_or("?").to_string(),
+        arn: r.get_str("Arn").map(str::to_string),
+        origin: RoleOrigin::AwsCli,
+        span: name_node.map(|n| n.span).unwrap_or(r.span),
+        trust: r.get("AssumeRolePolicyDocument").map(|d| cx.policy_value(d, true)),
+        permissions,
+        last_used: r.path(&["RoleLastUsed", "LastUsedDate"]).and_then(Node::as_str).map(str::to_string),
+    }
+}

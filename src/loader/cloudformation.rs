@@ -1,0 +1,272 @@
+//! CloudFormation templates (JSON or YAML): `AWS::IAM::Role` with its trust and permission policies.
+//! Intrinsic functions are resolved where their value is knowable (parameter defaults, `Fn::Sub`
+//! variable maps, OIDC provider resources); anything else stays a `${...}` placeholder that
+//! evaluates as unknown, never as a wildcard.
+
+use super::iam::{parse_policy, Resolver};
+use super::{policy_problem, FileCtx};
+use crate::model::{PStr, PermissionPolicy, Policy, Role, RoleOrigin};
+use crate::node::{Node, NodeKind};
+use std::collections::HashMap;
+
+pub fn is_template(root: &Node) -> bool {
+    let Some(resources) = root.get("Resources").and_then(Node::as_map) else { return false };
+    root.get("AWSTemplateFormatVersion").is_some()
+        || resources.iter().any(|(_, r)| r.get_str("Type").is_some_and(|t| t.starts_with("AWS::")))
+}
+
+pub struct Template<'a> {
+    params: HashMap<&'a str, Option<String>>,
+    resources: HashMap<&'a str, &'a Node>,
+}
+
+/// A resolver that also substitutes a `Fn::Sub` variable map into plain strings (for documents
+/// written as one `Fn::Sub` JSON string).
+struct SubDoc<'a, 'b> {
+    template: &'b Template<'a>,
+    vars: HashMap<String, String>,
+}
+
+impl<'a> Template<'a> {
+    pub fn new(root: &'a Node) -> Template<'a> {
+        let mut params = HashMap::new();
+        for (k, v) in root.get("Parameters").and_then(Node::as_map).unwrap_or(&[]) {
+            if let Some(name) = k.as_str() {
+                params.insert(name, v.get("Default").and_then(Node::scalar_text));
+            }
+        }
+        let mut resources = HashMap::new();
+        for (k, v) in root.get("Resources").and_then(Node::as_map).unwrap_or(&[]) {
+            if let Some(name) = k.as_str() {
+                resources.insert(name, v);
+            }
+        }
+        Template { params, resources }
+    }
+
+    /// Replace `${Name}` placeholders; unknown ones stay as written and mark the result templated.
+    fn substitute(&self, text: &str, vars: &HashMap<String, String>) -> (String, bool) {
+        let mut out = String::with_capacity(text.len());
+        let mut templated = false;
+        let mut rest = text;
+        while let Some(pos) = rest.find("${") {
+            out.push_str(&rest[..pos]);
+            let after = &rest[pos + 2..];
+            let Some(close) = after.find('}') else {
+                out.push_str(&rest[pos..]);
+                rest = "";
+                break;
+            };
+            let name = &after[..close];
+            if let Some(literal) = name.strip_prefix('!') {
+                out.push_str("${");
+                out.push_str(literal);
+                out.push('}');
+            } else if let Some(v) = vars.get(name) {
+                out.push_str(v);
+            } else if let Some(v) = self.param_value(name) {
+                out.push_str(&v);
+            } else {
+                templated = true;
+                out.push_str("${");
+                out.push_str(name);
+                out.push('}');
+            }
+            rest = &after[close + 1..];
+        }
+        out.push_str(rest);
+        (out, templated)
+    }
+
+    fn param_value(&self, name: &str) -> Option<String> {
+        if let Some(Some(default)) = self.params.get(name) {
+            return Some(default.clone());
+        }
+        None
+    }
+
+    fn reference(&self, name: &str, span: crate::source::Span) -> PStr {
+        if let Some(v) = self.param_value(name) {
+            return PStr::new(v, span);
+        }
+        if let Some(res) = self.resources.get(name) {
+            if res.get_str("Type") == Some("AWS::IAM::OIDCProvider") {
+                if let Some(url) = res.path(&["Properties", "Url"]).and_then(Node::as_str) {
+                    let issuer = url.trim_start_matches("https://");
+                    return PStr {
+                        text: format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:oidc-provider/{issuer}"),
+                        span,
+                        templated: true,
+                    };
+                }
+            }
+        }
+        PStr { text: format!("${{{name}}}"), span, templated: true }
+    }
+
+    /// The intrinsic function a node applies, from a short-form tag or a one-key `Fn::` map.
+    fn intrinsic<'n>(node: &'n Node) -> Option<(&'n str, &'n Node)> {
+        if let Some(tag) = node.tag.as_deref() {
+            return Some((tag, node));
+        }
+        let [(k, v)] = node.as_map()? else { return None };
+        let name = k.as_str()?;
+        if name == "Ref" {
+            return Some(("Ref", v));
+        }
+        name.strip_prefix("Fn::").map(|n| (n, v))
+    }
+
+    fn sub_vars(&self, map: &Node) -> HashMap<String, String> {
+        let mut vars = HashMap::new();
+        for (k, v) in map.as_map().unwrap_or(&[]) {
+            let (Some(name), Some(first)) = (k.as_str(), self.strings(v).and_then(|mut s| s.drain(..).next())) else {
+                continue;
+            };
+            if !first.templated {
+                vars.insert(name.to_string(), first.text);
+            }
+        }
+        vars
+    }
+
+    /// The `Fn::Sub` argument: its template string node and variable map.
+    fn sub_parts<'n>(arg: &'n Node) -> Option<(&'n Node, Option<&'n Node>)> {
+        match &arg.kind {
+            NodeKind::Str(_) => Some((arg, None)),
+            NodeKind::Seq(items) => Some((items.first()?, items.get(1))),
+            _ => None,
+        }
+    }
+}
+
+impl Resolver for Template<'_> {
+    fn strings(&self, node: &Node) -> Option<Vec<PStr>> {
+        let Some((func, arg)) = Template::intrinsic(node) else {
+            return node.scalar_text().map(|t| vec![PStr::new(t, node.span)]);
+        };
+        let span = node.span;
+        let unknown = || Some(vec![PStr { text: "${?}".into(), span, templated: true }]);
+        match func {
+            "Sub" => {
+                let (template, vars) = Template::sub_parts(arg)?;
+                let vars = vars.map(|v| self.sub_vars(v)).unwrap_or_default();
+                let (text, templated) = self.substitute(template.as_str()?, &vars);
+                Some(vec![PStr { text, span: template.span, templated }])
+            }
+            "Ref" => Some(vec![self.reference(arg.as_str()?, span)]),
+            "GetAtt" => {
+                let target = match &arg.kind {
+                    NodeKind::Str(s) => s.clone(),
+                    NodeKind::Seq(items) => {
+                        items.iter().filter_map(Node::as_str).collect::<Vec<_>>().join(".")
+                    }
+                    _ => "?".into(),
+                };
+                Some(vec![PStr { text: format!("${{{target}}}"), span, templated: true }])
+            }
+            "If" => {
+                let items = arg.as_seq()?;
+                let mut out = Vec::new();
+                for branch in items.iter().skip(1) {
+                    out.extend(self.strings(branch).unwrap_or_default());
+                }
+                Some(out)
+            }
+            "Join" => {
+                let items = arg.as_seq()?;
+                let delim = items.first()?.as_str().unwrap_or("");
+                let mut templated = false;
+                let mut parts = Vec::new();
+                for part in items.get(1)?.as_seq()? {
+                    let first = self.strings(part).and_then(|mut v| v.drain(..).next());
+                    match first {
+                        Some(p) => {
+                            templated |= p.templated;
+                            parts.push(p.text);
+                        }
+                        None => return unknown(),
+                    }
+                }
+                Some(vec![PStr { text: parts.join(delim), span, templated }])
+            }
+            _ => unknown(),
+        }
+    }
+}
+
+impl Resolver for SubDoc<'_, '_> {
+    fn strings(&self, node: &Node) -> Option<Vec<PStr>> {
+        let text = node.scalar_text()?;
+        let (text, templated) = self.template.substitute(&text, &self.vars);
+        Some(vec![PStr { text, span: node.span, templated }])
+    }
+}
+
+/// Roles of a template.
+pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
+    let template = Template::new(root);
+    let Some(resources) = root.get("Resources").and_then(Node::as_map) else { return };
+    for (logical, res) in resources {
+        if res.get_str("Type") != Some("AWS::IAM::Role") {
+            continue;
+        }
+        let logical_id = logical.as_str().unwrap_or("?");
+        let props = res.get("Properties");
+        let name = props
+            .and_then(|p| p.get("RoleName"))
+            .and_then(|n| template.strings(n))
+            .and_then(|mut v| v.pop())
+            .filter(|p| !p.templated)
+            .map(|p| p.text)
+            .unwrap_or_else(|| logical_id.to_string());
+        let trust = props.and_then(|p| p.get("AssumeRolePolicyDocument")).map(|d| document(cx, &template, d, true));
+        let mut permissions = Vec::new();
+        for p in props.and_then(|p| p.get("Policies")).and_then(Node::as_seq).unwrap_or(&[]) {
+            let pname = p.get("PolicyName").and_then(Node::scalar_text).unwrap_or_default();
+            permissions.push(PermissionPolicy {
+                name: pname,
+                arn: None,
+                document: p.get("PolicyDocument").map(|d| document(cx, &template, d, false)),
+                span: p.span,
+            });
+        }
+        for arn in props.and_then(|p| p.get("ManagedPolicyArns")).map(Node::one_or_many).unwrap_or_default() {
+            for s in template.strings(arn).unwrap_or_default() {
+                permissions.push(PermissionPolicy {
+                    name: s.text.rsplit('/').next().unwrap_or("").to_string(),
+                    arn: Some(s.text.clone()),
+                    document: None,
+                    span: s.span,
+                });
+            }
+        }
+        out.push(Role {
+            name,
+            arn: None,
+            origin: RoleOrigin::CloudFormation,
+            span: logical.span,
+            trust,
+            permissions,
+            last_used: None,
+        });
+    }
+}
+
+/// A policy document property: an object (intrinsics resolved), a JSON string, or a `Fn::Sub`
+/// JSON string whose placeholders are substituted in each value.
+fn document(cx: &FileCtx, template: &Template, node: &Node, trust: bool) -> Policy {
+    if let Some(("Sub", arg)) = Template::intrinsic(node) {
+        if let Some((string, vars)) = Template::sub_parts(arg) {
+            let resolver = SubDoc { template, vars: vars.map(|v| template.sub_vars(v)).unwrap_or_default() };
+            return cx.embedded_policy(string, &resolver, trust);
+        }
+    }
+    if node.as_str().is_some() {
+        return cx.embedded_policy(node, &super::iam::Literal, trust);
+    }
+    if node.as_map().is_none() {
+        return policy_problem(node.span, "the policy document must be an object or a JSON string");
+    }
+    parse_policy(node, template, trust, &cx.duplicates_within(node.span))
+}

@@ -1,0 +1,203 @@
+//! Documents inside strings: a trust policy in a Terraform plan string, a CloudFormation JSON
+//! string, a URL-encoded IAM API document, aws-auth's `mapRoles` YAML. The inner text is parsed on
+//! its own and every span is mapped back to the bytes of the outer file where that is exact (JSON
+//! strings, literal blocks, plain scalars); otherwise spans fall back to the whole outer value.
+
+use crate::node::{Node, Style, SyntaxError};
+use crate::source::{FileId, Span};
+
+/// The text of a string node and, where exact, a map from each byte of it to its offset in the
+/// outer file (one extra entry for the end).
+pub struct Inner {
+    pub text: String,
+    pub map: Option<Vec<u32>>,
+    pub outer: Span,
+}
+
+impl Inner {
+    /// Extract the string value of `node` from the outer file text.
+    pub fn of(outer_text: &str, node: &Node) -> Option<Inner> {
+        let value = node.as_str()?;
+        let map = match node.style {
+            Style::Json => crate::loader::json::decode_string_mapped(outer_text, node.span.start as usize)
+                .filter(|(s, _)| s == value)
+                .map(|(_, m)| m),
+            _ => block_map(outer_text, node, value),
+        };
+        let mut inner = Inner { text: value.to_string(), map, outer: node.span };
+        inner.percent_decode();
+        Some(inner)
+    }
+
+    /// IAM API responses carry URL-encoded documents; decode them, keeping the map exact.
+    fn percent_decode(&mut self) {
+        let t = self.text.trim_start();
+        if !(t.starts_with("%7B") || t.starts_with("%7b")) {
+            return;
+        }
+        let bytes = self.text.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut src_index = Vec::with_capacity(bytes.len() + 1);
+        let mut i = 0;
+        while i < bytes.len() {
+            let decoded = if bytes[i] == b'%' {
+                self.text.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
+            } else {
+                None
+            };
+            src_index.push(i);
+            match decoded {
+                Some(b) => {
+                    out.push(b);
+                    i += 3;
+                }
+                None => {
+                    out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
+                    i += 1;
+                }
+            }
+        }
+        src_index.push(bytes.len());
+        let Ok(text) = String::from_utf8(out) else { return };
+        self.map = self.map.take().map(|m| src_index.iter().map(|&i| m.get(i).copied().unwrap_or(self.outer.end)).collect());
+        self.text = text;
+    }
+
+    /// Map a byte range of the inner text to the outer file.
+    pub fn span(&self, start: usize, end: usize) -> Span {
+        match &self.map {
+            Some(m) => {
+                let s = m.get(start).copied().unwrap_or(self.outer.end);
+                let e = m.get(end).copied().unwrap_or(self.outer.end).max(s);
+                Span { file: self.outer.file, start: s, end: e }
+            }
+            None => self.outer,
+        }
+    }
+
+    /// Map every span of a tree parsed from the inner text.
+    pub fn remap(&self, node: &mut Node) {
+        node.map_spans(&|s: Span| self.span(s.start as usize, s.end as usize));
+    }
+
+    /// Locate a syntax error of the inner text in the outer file.
+    pub fn error_span(&self, e: &SyntaxError) -> Span {
+        let end = (e.offset + 1).min(self.text.len()).max(e.offset);
+        self.span(e.offset, end)
+    }
+
+    /// Parse the inner text as JSON, with spans in the outer file.
+    pub fn parse_json(&self, file: FileId) -> Result<crate::node::ParsedDoc, (Span, String)> {
+        let mut doc = crate::loader::json::parse(&self.text, file, &Default::default())
+            .map_err(|e| (self.error_span(&e), e.message))?;
+        self.remap(&mut doc.root);
+        for d in &mut doc.duplicates {
+            d.first = self.span(d.first.start as usize, d.first.end as usize);
+            d.second = self.span(d.second.start as usize, d.second.end as usize);
+        }
+        Ok(doc)
+    }
+}
+
+/// Map a YAML scalar's value to its source: each value line must appear, after indentation, on
+/// consecutive source lines of the scalar. Verified line by line, so any mismatch (folding,
+/// escapes) gives `None` and the caller falls back to the whole value.
+fn block_map(outer: &str, node: &Node, value: &str) -> Option<Vec<u32>> {
+    let start = node.span.start as usize;
+    let end = (node.span.end as usize).min(outer.len());
+    let raw = outer.get(start..end)?;
+    let mut map = Vec::with_capacity(value.len() + 1);
+    match node.style {
+        Style::Plain | Style::SingleQuoted | Style::DoubleQuoted => {
+            let body = match node.style {
+                Style::Plain => raw,
+                _ => raw.get(1..raw.len().saturating_sub(1))?,
+            };
+            if body != value {
+                return None;
+            }
+            let body_start = start + (raw.len() - body.len()).min(1);
+            map.extend((0..=value.len()).map(|i| (body_start + i) as u32));
+            Some(map)
+        }
+        Style::Literal => {
+            // Skip the header line (`|`, `|-`, `|2` ...).
+            let header_end = raw.find('\n')? + 1;
+            let mut src_lines = Vec::new();
+            let mut pos = start + header_end;
+            for line in raw.get(header_end..)?.split_inclusive('\n') {
+                src_lines.push((pos, line));
+                pos += line.len();
+            }
+            let mut li = 0;
+            for (n, vline) in value.split('\n').enumerate() {
+                let last = n == value.matches('\n').count();
+                if last && vline.is_empty() {
+                    break;
+                }
+                let (line_start, sline) = *src_lines.get(li)?;
+                li += 1;
+                let content = sline.trim_end_matches(['\n', '\r']);
+                let offset = if vline.is_empty() {
+                    content.len()
+                } else {
+                    let off = content.len().checked_sub(vline.len())?;
+                    if &content[off..] != vline || !content[..off].bytes().all(|b| b == b' ') {
+                        return None;
+                    }
+                    off
+                };
+                map.extend((0..vline.len()).map(|i| (line_start + offset + i) as u32));
+                if !last || value.ends_with('\n') {
+                    map.push((line_start + content.len()) as u32);
+                }
+            }
+            map.truncate(value.len());
+            while map.len() < value.len() {
+                map.push(end as u32);
+            }
+            map.push(map.last().map(|&l| l + 1).unwrap_or(end as u32).min(end as u32));
+            Some(map)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loader::yaml;
+
+    #[test]
+    fn literal_block_maps_exactly() {
+        let text = "data:\n  mapRoles: |\n    - rolearn: arn:x\n      groups:\n        - a\n";
+        let docs = yaml::parse(text, 0, &Default::default()).unwrap();
+        let node = docs[0].root.path(&["data", "mapRoles"]).unwrap();
+        let inner = Inner::of(text, node).unwrap();
+        assert!(inner.map.is_some());
+        let pos = inner.text.find("arn:x").unwrap();
+        let span = inner.span(pos, pos + 5);
+        assert_eq!(&text[span.start as usize..span.end as usize], "arn:x");
+    }
+
+    #[test]
+    fn json_string_maps_exactly() {
+        let text = r#"{"p": "{\"Version\":\"2012-10-17\",\"Statement\":[]}"}"#;
+        let doc = crate::loader::json::parse(text, 0, &Default::default()).unwrap();
+        let inner = Inner::of(text, doc.root.get("p").unwrap()).unwrap();
+        let parsed = inner.parse_json(0).unwrap();
+        let v = parsed.root.get("Version").unwrap();
+        assert_eq!(&text[v.span.start as usize..v.span.end as usize], r#"\"2012-10-17\""#);
+    }
+
+    #[test]
+    fn url_encoded_documents_decode() {
+        let text = r#"{"d": "%7B%22Version%22%3A%222012-10-17%22%7D"}"#;
+        let doc = crate::loader::json::parse(text, 0, &Default::default()).unwrap();
+        let inner = Inner::of(text, doc.root.get("d").unwrap()).unwrap();
+        assert_eq!(inner.text, r#"{"Version":"2012-10-17"}"#);
+        let parsed = inner.parse_json(0).unwrap();
+        let v = parsed.root.get("Version").unwrap();
+        assert_eq!(&text[v.span.start as usize..v.span.end as usize], "%222012-10-17%22");
+    }
+}

@@ -1,0 +1,290 @@
+//! The IAM policy grammar: `Version`, `Statement` (one or a list), `Effect`, `Principal` forms,
+//! string-or-list values and condition blocks. Every deviation becomes a [`PolicyProblem`] at its
+//! span (TRUST012) instead of an error, so the rest of the document is still checked.
+
+use crate::model::{
+    Condition, Effect, Operator, PStr, Policy, PolicyProblem, PrincipalBlock, PrincipalKind, Statement,
+};
+use crate::node::{DuplicateKey, Node, NodeKind};
+
+/// Turns a policy value node into strings. CloudFormation substitutes `!Sub`/`!Ref`; plain
+/// documents take scalars as they are.
+pub trait Resolver {
+    /// The strings a value stands for; `None` when the node is not a string-like value.
+    fn strings(&self, node: &Node) -> Option<Vec<PStr>>;
+}
+
+/// Scalars as written.
+pub struct Literal;
+
+impl Resolver for Literal {
+    fn strings(&self, node: &Node) -> Option<Vec<PStr>> {
+        node.scalar_text().map(|t| vec![PStr::new(t, node.span)])
+    }
+}
+
+struct Ctx<'a> {
+    resolver: &'a dyn Resolver,
+    problems: Vec<PolicyProblem>,
+}
+
+impl Ctx<'_> {
+    fn problem(&mut self, span: crate::source::Span, message: impl Into<String>) {
+        self.problems.push(PolicyProblem { span, message: message.into() });
+    }
+
+    /// A string or a list of strings.
+    fn string_list(&mut self, node: &Node, what: &str) -> Vec<PStr> {
+        let mut out = Vec::new();
+        for item in node.one_or_many() {
+            match self.resolver.strings(item) {
+                Some(values) => out.extend(values),
+                None => self.problem(item.span, format!("{what} must be a string or a list of strings, not a {}", item.type_name())),
+            }
+        }
+        out
+    }
+}
+
+/// Parse a policy document node. `trust` enables the checks that apply to trust policies
+/// (a Principal is required).
+pub fn parse_policy(root: &Node, resolver: &dyn Resolver, trust: bool, duplicates: &[DuplicateKey]) -> Policy {
+    let mut cx = Ctx { resolver, problems: Vec::new() };
+    for d in duplicates {
+        cx.problem(
+            d.second,
+            format!("duplicate key \"{}\": JSON parsers disagree on which value wins, IAM rejects it", d.key),
+        );
+    }
+    let mut policy = Policy { span: root.span, version: None, statements: Vec::new(), problems: Vec::new() };
+    let Some(entries) = root.as_map() else {
+        cx.problem(root.span, format!("a policy document must be a JSON object, not a {}", root.type_name()));
+        policy.problems = cx.problems;
+        return policy;
+    };
+    for (key, value) in entries {
+        match key.as_str().unwrap_or("") {
+            "Version" => {
+                let v = cx.resolver.strings(value).and_then(|mut v| v.pop());
+                match &v {
+                    Some(s) if s.text == "2012-10-17" || s.text == "2008-10-17" || s.is_unknown_part() => {}
+                    Some(s) => cx.problem(s.span, format!("unknown policy Version \"{}\" (use \"2012-10-17\")", s.text)),
+                    None => cx.problem(value.span, "Version must be a string"),
+                }
+                policy.version = v;
+            }
+            "Statement" => {
+                let items: Vec<&Node> = match &value.kind {
+                    NodeKind::Seq(items) => items.iter().collect(),
+                    NodeKind::Map(_) => vec![value],
+                    _ => {
+                        cx.problem(value.span, format!("Statement must be an object or a list of objects, not a {}", value.type_name()));
+                        vec![]
+                    }
+                };
+                for (index, item) in items.into_iter().enumerate() {
+                    if let Some(st) = parse_statement(&mut cx, item, index, trust) {
+                        policy.statements.push(st);
+                    }
+                }
+            }
+            "Id" => {}
+            other => cx.problem(key.span, format!("unknown top-level policy element \"{other}\"")),
+        }
+    }
+    if root.get("Statement").is_none() {
+        cx.problem(root.span, "the policy has no Statement");
+    }
+    policy.problems = cx.problems;
+    policy
+}
+
+fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Option<Statement> {
+    let Some(entries) = node.as_map() else {
+        cx.problem(node.span, format!("a statement must be an object, not a {}", node.type_name()));
+        return None;
+    };
+    let mut st = Statement {
+        index,
+        span: node.span,
+        sid: None,
+        effect: Effect::Invalid,
+        effect_span: None,
+        principal: None,
+        not_principal: None,
+        actions: Vec::new(),
+        action_key: None,
+        not_actions: Vec::new(),
+        not_action_key: None,
+        conditions: Vec::new(),
+        condition_span: None,
+    };
+    for (key, value) in entries {
+        match key.as_str().unwrap_or("") {
+            "Sid" => st.sid = cx.resolver.strings(value).and_then(|mut v| v.pop()),
+            "Effect" => {
+                st.effect_span = Some(value.span);
+                st.effect = match value.as_str() {
+                    Some("Allow") => Effect::Allow,
+                    Some("Deny") => Effect::Deny,
+                    _ => {
+                        cx.problem(value.span, "Effect must be \"Allow\" or \"Deny\"");
+                        Effect::Invalid
+                    }
+                }
+            }
+            "Principal" => st.principal = parse_principal(cx, value),
+            "NotPrincipal" => st.not_principal = parse_principal(cx, value),
+            "Action" => {
+                st.action_key = Some(key.span);
+                st.actions = cx.string_list(value, "Action");
+            }
+            "NotAction" => {
+                st.not_action_key = Some(key.span);
+                st.not_actions = cx.string_list(value, "NotAction");
+            }
+            "Resource" | "NotResource" => {
+                if trust {
+                    cx.problem(key.span, format!("{} is not allowed in a trust policy", key.as_str().unwrap_or("")));
+                }
+            }
+            "Condition" => {
+                st.condition_span = Some(value.span);
+                parse_conditions(cx, value, &mut st.conditions);
+            }
+            other => cx.problem(key.span, format!("unknown statement element \"{other}\"")),
+        }
+    }
+    if st.effect_span.is_none() {
+        cx.problem(node.span, "the statement has no Effect");
+    }
+    if st.action_key.is_none() && st.not_action_key.is_none() {
+        cx.problem(node.span, "the statement has no Action");
+    }
+    if trust && st.principal.is_none() && st.not_principal.is_none() {
+        cx.problem(node.span, "a trust policy statement needs a Principal");
+    }
+    for a in st.actions.iter().chain(&st.not_actions) {
+        if a.text != "*" && !a.text.contains(':') && !a.is_unknown_part() {
+            cx.problem(a.span, format!("action \"{}\" is not of the form service:Action", a.text));
+        }
+    }
+    Some(st)
+}
+
+fn parse_principal(cx: &mut Ctx, node: &Node) -> Option<PrincipalBlock> {
+    let mut block = PrincipalBlock { span: node.span, star: None, entries: Vec::new() };
+    match &node.kind {
+        NodeKind::Str(s) if s == "*" => block.star = Some(node.span),
+        NodeKind::Map(entries) => {
+            for (key, value) in entries {
+                let kind = match key.as_str().unwrap_or("") {
+                    "AWS" => PrincipalKind::Aws,
+                    "Service" => PrincipalKind::Service,
+                    "Federated" => PrincipalKind::Federated,
+                    "CanonicalUser" => PrincipalKind::CanonicalUser,
+                    other => {
+                        cx.problem(key.span, format!("unknown principal type \"{other}\" (AWS, Service, Federated or CanonicalUser)"));
+                        PrincipalKind::Other(other.to_string())
+                    }
+                };
+                for v in cx.string_list(value, "a principal") {
+                    check_principal_value(cx, &kind, &v);
+                    block.entries.push((kind.clone(), v));
+                }
+            }
+        }
+        _ => {
+            cx.problem(node.span, "Principal must be \"*\" or an object such as {\"AWS\": ...}");
+            return None;
+        }
+    }
+    Some(block)
+}
+
+/// ARN shape checks. Placeholders of templated values are not judged.
+fn check_principal_value(cx: &mut Ctx, kind: &PrincipalKind, v: &PStr) {
+    if v.is_unknown_part() {
+        return;
+    }
+    match kind {
+        PrincipalKind::Aws => {
+            if v.text == "*" || is_account_id(&v.text) {
+                return;
+            }
+            if let Err(why) = check_arn(&v.text, &["iam", "sts"]) {
+                cx.problem(v.span, format!("malformed AWS principal \"{}\": {why}", v.text));
+            }
+        }
+        PrincipalKind::Federated => {
+            if crate::iam_eval::issuer::provider_issuer(&v.text).is_some() && !v.text.starts_with("arn:") {
+                return;
+            }
+            match check_arn(&v.text, &["iam"]) {
+                Err(why) => cx.problem(v.span, format!("malformed Federated principal \"{}\": {why}", v.text)),
+                Ok(resource) => {
+                    if !(resource.starts_with("oidc-provider/") || resource.starts_with("saml-provider/")) {
+                        cx.problem(v.span, "a Federated ARN must name an oidc-provider/ or saml-provider/");
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Check `arn:partition:service:region:account:resource`; returns the resource part.
+pub fn check_arn<'a>(arn: &'a str, services: &[&str]) -> Result<&'a str, String> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.len() < 6 || parts[0] != "arn" {
+        return Err("expected arn:<partition>:<service>:<region>:<account>:<resource>".into());
+    }
+    if !matches!(parts[1], "aws" | "aws-cn" | "aws-us-gov" | "aws-iso" | "aws-iso-b" | "aws-iso-e" | "aws-iso-f" | "aws-eusc") {
+        return Err(format!("unknown partition \"{}\"", parts[1]));
+    }
+    if !services.contains(&parts[2]) {
+        return Err(format!("service must be {}", services.join(" or ")));
+    }
+    if !is_account_id(parts[4]) {
+        return Err(format!("account \"{}\" is not a 12-digit account ID", parts[4]));
+    }
+    if parts[5].is_empty() {
+        return Err("empty resource".into());
+    }
+    Ok(parts[5])
+}
+
+fn parse_conditions(cx: &mut Ctx, node: &Node, out: &mut Vec<Condition>) {
+    let Some(ops) = node.as_map() else {
+        cx.problem(node.span, format!("Condition must be an object, not a {}", node.type_name()));
+        return;
+    };
+    for (op_key, block) in ops {
+        let Some(op_text) = cx.resolver.strings(op_key).and_then(|mut v| v.pop()) else { continue };
+        let op = Operator::parse(&op_text.text);
+        if op.is_none() {
+            cx.problem(op_key.span, format!("unknown condition operator \"{}\"", op_text.text));
+        }
+        let Some(keys) = block.as_map() else {
+            if op.is_some() {
+                cx.problem(block.span, format!("the {} block must map condition keys to values", op_text.text));
+            }
+            continue;
+        };
+        for (key_node, values) in keys {
+            let Some(key) = cx.resolver.strings(key_node).and_then(|mut v| v.pop()) else { continue };
+            let vals = cx.string_list(values, "a condition value");
+            out.push(Condition {
+                operator: op_text.clone(),
+                op: op.clone(),
+                key,
+                values: vals,
+                values_span: values.span,
+            });
+        }
+    }
+}

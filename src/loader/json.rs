@@ -1,0 +1,390 @@
+//! A strict JSON parser producing the spanned [`Node`] tree. Written here (rather than via
+//! serde_json) because rules need the byte span of every key and value, and duplicate keys must be
+//! reported rather than silently merged.
+
+use crate::node::{DuplicateKey, Node, NodeKind, ParsedDoc, Style, SyntaxError};
+use crate::source::{FileId, Span};
+
+pub struct Limits {
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_depth: 256 }
+    }
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    file: FileId,
+    depth: usize,
+    max_depth: usize,
+    duplicates: Vec<DuplicateKey>,
+}
+
+type PResult<T> = Result<T, SyntaxError>;
+
+/// Parse one JSON document; `file` is stamped on every span.
+pub fn parse(text: &str, file: FileId, limits: &Limits) -> Result<ParsedDoc, SyntaxError> {
+    let mut p = Parser {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        file,
+        depth: 0,
+        max_depth: limits.max_depth,
+        duplicates: Vec::new(),
+    };
+    if text.starts_with('\u{feff}') {
+        p.pos = 3;
+    }
+    p.skip_ws();
+    let root = p.value()?;
+    p.skip_ws();
+    if p.pos < p.bytes.len() {
+        return Err(p.err("unexpected content after the JSON value"));
+    }
+    Ok(ParsedDoc { root, duplicates: p.duplicates })
+}
+
+impl<'a> Parser<'a> {
+    fn err(&self, message: &str) -> SyntaxError {
+        SyntaxError { offset: self.pos, message: message.to_string() }
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(&b) = self.bytes.get(self.pos) {
+            if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn span(&self, start: usize) -> Span {
+        Span::new(self.file, start, self.pos)
+    }
+
+    fn value(&mut self) -> PResult<Node> {
+        let start = self.pos;
+        match self.bytes.get(self.pos) {
+            None => Err(self.err("unexpected end of input, expected a value")),
+            Some(b'{') => self.object(),
+            Some(b'[') => self.array(),
+            Some(b'"') => {
+                let s = self.string()?;
+                let mut n = Node::new(NodeKind::Str(s), self.span(start));
+                n.style = Style::Json;
+                Ok(n)
+            }
+            Some(b't') => self.literal("true", NodeKind::Bool(true)),
+            Some(b'f') => self.literal("false", NodeKind::Bool(false)),
+            Some(b'n') => self.literal("null", NodeKind::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => Err(self.err(&format!("unexpected character {}", self.describe_here()))),
+        }
+    }
+
+    fn describe_here(&self) -> String {
+        match self.text.get(self.pos..).and_then(|s| s.chars().next()) {
+            Some(c) if c.is_control() => format!("U+{:04X}", c as u32),
+            Some(c) => format!("'{c}'"),
+            None => "end of input".into(),
+        }
+    }
+
+    fn literal(&mut self, word: &str, kind: NodeKind) -> PResult<Node> {
+        let start = self.pos;
+        if self.text.get(self.pos..self.pos + word.len()) == Some(word) {
+            self.pos += word.len();
+            Ok(Node::new(kind, self.span(start)))
+        } else {
+            Err(self.err(&format!("unexpected character {}", self.describe_here())))
+        }
+    }
+
+    fn number(&mut self) -> PResult<Node> {
+        let start = self.pos;
+        if self.bytes.get(self.pos) == Some(&b'-') {
+            self.pos += 1;
+        }
+        let digits = |p: &mut Self| {
+            let s = p.pos;
+            while p.bytes.get(p.pos).is_some_and(u8::is_ascii_digit) {
+                p.pos += 1;
+            }
+            p.pos > s
+        };
+        if !digits(self) {
+            return Err(self.err("invalid number"));
+        }
+        if self.bytes.get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            if !digits(self) {
+                return Err(self.err("invalid number: digits expected after '.'"));
+            }
+        }
+        if matches!(self.bytes.get(self.pos), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.bytes.get(self.pos), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if !digits(self) {
+                return Err(self.err("invalid number: digits expected in exponent"));
+            }
+        }
+        let text = self.text[start..self.pos].to_string();
+        Ok(Node::new(NodeKind::Number(text), self.span(start)))
+    }
+
+    fn string(&mut self) -> PResult<String> {
+        // Caller checked the opening quote.
+        self.pos += 1;
+        let mut out = String::new();
+        loop {
+            let run_start = self.pos;
+            while let Some(&b) = self.bytes.get(self.pos) {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            out.push_str(&self.text[run_start..self.pos]);
+            match self.bytes.get(self.pos) {
+                None => return Err(self.err("unterminated string")),
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    let (c, len) = decode_escape(self.text, self.pos)
+                        .ok_or_else(|| self.err("invalid escape sequence in string"))?;
+                    out.push(c);
+                    self.pos += len;
+                }
+                Some(_) => return Err(self.err("control character in string (escape it)")),
+            }
+        }
+    }
+
+    fn enter(&mut self) -> PResult<()> {
+        self.depth += 1;
+        if self.depth > self.max_depth {
+            return Err(self.err(&format!("nesting deeper than {} levels", self.max_depth)));
+        }
+        Ok(())
+    }
+
+    fn array(&mut self) -> PResult<Node> {
+        let start = self.pos;
+        self.enter()?;
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.bytes.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+        } else {
+            loop {
+                self.skip_ws();
+                items.push(self.value()?);
+                self.skip_ws();
+                match self.bytes.get(self.pos) {
+                    Some(b',') => {
+                        self.pos += 1;
+                        self.skip_ws();
+                        if self.bytes.get(self.pos) == Some(&b']') {
+                            return Err(self.err("trailing comma before ']'"));
+                        }
+                    }
+                    Some(b']') => {
+                        self.pos += 1;
+                        break;
+                    }
+                    _ => return Err(self.err("expected ',' or ']' in array")),
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(Node::new(NodeKind::Seq(items), self.span(start)))
+    }
+
+    fn object(&mut self) -> PResult<Node> {
+        let start = self.pos;
+        self.enter()?;
+        self.pos += 1;
+        let mut entries: Vec<(Node, Node)> = Vec::new();
+        self.skip_ws();
+        if self.bytes.get(self.pos) == Some(&b'}') {
+            self.pos += 1;
+        } else {
+            loop {
+                self.skip_ws();
+                if self.bytes.get(self.pos) != Some(&b'"') {
+                    return Err(self.err("expected a string key in object"));
+                }
+                let key_start = self.pos;
+                let key = self.string()?;
+                let mut key_node = Node::new(NodeKind::Str(key), self.span(key_start));
+                key_node.style = Style::Json;
+                self.skip_ws();
+                if self.bytes.get(self.pos) != Some(&b':') {
+                    return Err(self.err("expected ':' after object key"));
+                }
+                self.pos += 1;
+                self.skip_ws();
+                let value = self.value()?;
+                if let Some((first, _)) = entries.iter().find(|(k, _)| k.kind == key_node.kind) {
+                    self.duplicates.push(DuplicateKey {
+                        key: key_node.as_str().unwrap_or_default().to_string(),
+                        first: first.span,
+                        second: key_node.span,
+                    });
+                }
+                entries.push((key_node, value));
+                self.skip_ws();
+                match self.bytes.get(self.pos) {
+                    Some(b',') => {
+                        self.pos += 1;
+                        self.skip_ws();
+                        if self.bytes.get(self.pos) == Some(&b'}') {
+                            return Err(self.err("trailing comma before '}'"));
+                        }
+                    }
+                    Some(b'}') => {
+                        self.pos += 1;
+                        break;
+                    }
+                    _ => return Err(self.err("expected ',' or '}' in object")),
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(Node::new(NodeKind::Map(entries), self.span(start)))
+    }
+}
+
+/// Decode the escape at `pos` (which holds a backslash). Returns the character and the escape's
+/// length in bytes. Surrogate pairs are joined; a lone surrogate becomes U+FFFD.
+fn decode_escape(text: &str, pos: usize) -> Option<(char, usize)> {
+    let b = *text.as_bytes().get(pos + 1)?;
+    let simple = match b {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let hi = u32::from_str_radix(text.get(pos + 2..pos + 6)?, 16).ok()?;
+            if (0xD800..0xDC00).contains(&hi) && text.get(pos + 6..pos + 8) == Some("\\u") {
+                if let Some(lo) = text.get(pos + 8..pos + 12).and_then(|h| u32::from_str_radix(h, 16).ok()) {
+                    if (0xDC00..0xE000).contains(&lo) {
+                        let c = char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?;
+                        return Some((c, 12));
+                    }
+                }
+            }
+            return Some((char::from_u32(hi).unwrap_or('\u{fffd}'), 6));
+        }
+        _ => return None,
+    };
+    Some((simple, 2))
+}
+
+/// Decode the JSON string literal starting at byte `start` of `text` (at its opening quote), and
+/// for every byte of the decoded string give the byte offset in `text` it came from. Used to map an
+/// embedded document (a policy inside a Terraform plan string) back to the outer file. The map has
+/// one extra entry for the end position.
+pub fn decode_string_mapped(text: &str, start: usize) -> Option<(String, Vec<u32>)> {
+    if text.as_bytes().get(start) != Some(&b'"') {
+        return None;
+    }
+    let mut out = String::new();
+    let mut map = Vec::new();
+    let mut pos = start + 1;
+    loop {
+        let b = *text.as_bytes().get(pos)?;
+        match b {
+            b'"' => {
+                map.push(pos as u32);
+                return Some((out, map));
+            }
+            b'\\' => {
+                let (c, len) = decode_escape(text, pos)?;
+                for _ in 0..c.len_utf8() {
+                    map.push(pos as u32);
+                }
+                out.push(c);
+                pos += len;
+            }
+            _ => {
+                let c = text.get(pos..)?.chars().next()?;
+                for i in 0..c.len_utf8() {
+                    map.push((pos + i) as u32);
+                }
+                out.push(c);
+                pos += c.len_utf8();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Result<ParsedDoc, SyntaxError> {
+        parse(s, 0, &Limits::default())
+    }
+
+    #[test]
+    fn spans_point_at_values() {
+        let text = r#"{"a": [1, "x\"y"], "b": null}"#;
+        let doc = p(text).unwrap();
+        let a = doc.root.get("a").unwrap().as_seq().unwrap();
+        assert_eq!(&text[a[1].span.start as usize..a[1].span.end as usize], r#""x\"y""#);
+        assert_eq!(a[1].as_str(), Some("x\"y"));
+        assert!(doc.root.get("b").unwrap().is_null());
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported() {
+        let doc = p(r#"{"k": 1, "k": 2}"#).unwrap();
+        assert_eq!(doc.duplicates.len(), 1);
+        assert_eq!(doc.duplicates[0].key, "k");
+        assert_eq!(doc.root.get("k").unwrap().kind, NodeKind::Number("2".into()));
+    }
+
+    #[test]
+    fn errors_have_offsets() {
+        let e = p("{\n  \"a\": 1,\n}").unwrap_err();
+        assert_eq!(e.offset, 12);
+        assert!(e.message.contains("trailing comma"));
+        assert!(p("[1 2]").is_err());
+        assert!(p("\"abc").is_err());
+        assert!(p("{} x").is_err());
+    }
+
+    #[test]
+    fn depth_is_limited() {
+        let deep = "[".repeat(10_000);
+        let e = p(&deep).unwrap_err();
+        assert!(e.message.contains("nesting"));
+    }
+
+    #[test]
+    fn surrogate_pairs_and_mapping() {
+        let text = r#"x"a\u00e9\ud83d\ude00b""#;
+        let (s, map) = decode_string_mapped(text, 1).unwrap();
+        assert_eq!(s, "aé😀b");
+        assert_eq!(map.len(), s.len() + 1);
+        assert_eq!(map[0], 2);
+        assert_eq!(*map.last().unwrap(), (text.len() - 1) as u32);
+    }
+}

@@ -1,0 +1,327 @@
+//! From paths to the [`Inventory`]: walking folders, reading files, detecting formats by content,
+//! and turning documents into typed objects. A file that cannot be read or parsed becomes a
+//! [`LoadError`] with its location; the other files are still loaded.
+
+pub mod aws_cli;
+pub mod cloudformation;
+pub mod embedded;
+pub mod iam;
+pub mod json;
+pub mod terraform;
+pub mod yaml;
+
+use crate::model::{Inventory, Policy, PolicyProblem, Role, RoleOrigin};
+use crate::node::{DuplicateKey, Node, ParsedDoc};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// Input limits (documented in the README).
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub max_file_bytes: u64,
+    pub max_depth: usize,
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_file_bytes: 32 * 1024 * 1024, max_depth: 256, max_alias_nodes: 100_000 }
+    }
+}
+
+/// A file that could not be read or parsed.
+#[derive(Clone, Debug)]
+pub struct LoadError {
+    pub path: String,
+    /// Where in the file, when the file was read.
+    pub span: Option<Span>,
+    pub message: String,
+}
+
+/// A file skipped on purpose (not an error).
+#[derive(Clone, Debug)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub sources: SourceMap,
+    pub inventory: Inventory,
+    pub errors: Vec<LoadError>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// What one file contributed, before files are merged in path order.
+#[derive(Default)]
+struct FileResult {
+    source: Option<SourceFile>,
+    roles: Vec<Role>,
+    errors: Vec<LoadError>,
+    skipped: Vec<Skipped>,
+}
+
+/// The context the format loaders need about the file being read.
+pub struct FileCtx<'a> {
+    pub file: FileId,
+    pub text: &'a str,
+    pub stem: String,
+    duplicates: Vec<DuplicateKey>,
+}
+
+impl FileCtx<'_> {
+    /// Duplicate keys of the current document that lie inside `span`.
+    pub fn duplicates_within(&self, span: Span) -> Vec<DuplicateKey> {
+        self.duplicates
+            .iter()
+            .filter(|d| d.second.start >= span.start && d.second.end <= span.end)
+            .cloned()
+            .collect()
+    }
+
+    /// A policy given as an object or as a (possibly URL-encoded) JSON string.
+    pub fn policy_value(&self, node: &Node, trust: bool) -> Policy {
+        if node.as_str().is_some() {
+            return self.embedded_policy(node, &iam::Literal, trust);
+        }
+        iam::parse_policy(node, &iam::Literal, trust, &self.duplicates_within(node.span))
+    }
+
+    /// A policy inside a string value.
+    pub fn embedded_policy(&self, node: &Node, resolver: &dyn iam::Resolver, trust: bool) -> Policy {
+        let Some(inner) = embedded::Inner::of(self.text, node) else {
+            return policy_problem(node.span, "the policy document must be a JSON string");
+        };
+        match inner.parse_json(self.file) {
+            Ok(doc) => iam::parse_policy(&doc.root, resolver, trust, &doc.duplicates),
+            Err((span, message)) => policy_problem(span, format!("the policy is not valid JSON: {message}")),
+        }
+    }
+}
+
+/// A policy that could not be read at all: one problem, no statements.
+pub fn policy_problem(span: Span, message: impl Into<String>) -> Policy {
+    Policy { span, version: None, statements: Vec::new(), problems: vec![PolicyProblem { span, message: message.into() }] }
+}
+
+/// Extensions read when walking a folder (explicitly named files are read whatever their name).
+const WALK_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "template"];
+
+/// Expand the given paths: files as named, folders recursively (hidden folders and `.git`
+/// skipped), `-` for standard input. Sorted for deterministic output.
+pub fn collect_paths(inputs: &[PathBuf], skipped: &mut Vec<Skipped>, errors: &mut Vec<LoadError>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            out.push(input.clone());
+            continue;
+        }
+        match std::fs::metadata(input) {
+            Ok(m) if m.is_dir() => walk(input, &mut out, skipped, errors, &mut Vec::new()),
+            Ok(_) => out.push(input.clone()),
+            Err(e) => errors.push(LoadError { path: input.display().to_string(), span: None, message: format!("cannot read: {e}") }),
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<Skipped>, errors: &mut Vec<LoadError>, seen: &mut Vec<PathBuf>) {
+    // Symlink loops: never enter a folder whose canonical path is already being walked.
+    let canonical = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    if seen.contains(&canonical) {
+        skipped.push(Skipped { path: dir.display().to_string(), reason: "symlink loop".into() });
+        return;
+    }
+    seen.push(canonical);
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push(LoadError { path: dir.display().to_string(), span: None, message: format!("cannot read folder: {e}") });
+            seen.pop();
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') || name == "target" || name == "node_modules" {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, out, skipped, errors, seen);
+        } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| WALK_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())) {
+            out.push(path);
+        }
+    }
+    seen.pop();
+}
+
+/// Load every input. Files are parsed in parallel and merged in path order.
+pub fn load(inputs: &[PathBuf], limits: &Limits) -> Loaded {
+    let mut loaded = Loaded::default();
+    let paths = collect_paths(inputs, &mut loaded.skipped, &mut loaded.errors);
+    let results: Vec<FileResult> =
+        paths.par_iter().enumerate().map(|(i, p)| load_file(p, i as FileId, limits)).collect();
+    for r in results {
+        let id = loaded.sources.files.len() as FileId;
+        if let Some(source) = r.source {
+            loaded.sources.add(source);
+        } else {
+            // Keep ids aligned with paths: an unreadable file gets an empty placeholder.
+            loaded.sources.add(SourceFile::new(PathBuf::new(), String::new(), String::new()));
+        }
+        debug_assert_eq!(id as usize + 1, loaded.sources.files.len());
+        loaded.inventory.roles.extend(r.roles);
+        loaded.errors.extend(r.errors);
+        loaded.skipped.extend(r.skipped);
+    }
+    loaded
+}
+
+fn display_path(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        return "-".into();
+    }
+    let cwd = std::env::current_dir().ok();
+    let rel = cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()).unwrap_or(path);
+    rel.display().to_string().replace('\\', "/")
+}
+
+fn read_input(path: &Path, limits: &Limits) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let cap = limits.max_file_bytes + 1;
+    let result = if path.as_os_str() == "-" {
+        std::io::stdin().lock().take(cap).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(cap).read_to_end(&mut bytes))
+    };
+    result.map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(format!("larger than the {} byte limit (--max-file-size)", limits.max_file_bytes));
+    }
+    Ok(bytes)
+}
+
+fn load_file(path: &Path, file: FileId, limits: &Limits) -> FileResult {
+    let display = display_path(path);
+    let mut result = FileResult::default();
+    let bytes = match read_input(path, limits) {
+        Ok(b) => b,
+        Err(message) => {
+            result.errors.push(LoadError { path: display, span: None, message });
+            return result;
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let source = SourceFile::new(path.to_path_buf(), display.clone(), lossy);
+            result.errors.push(LoadError {
+                path: display,
+                span: Some(Span::new(file, offset, offset + 1)),
+                message: "not UTF-8 text (binary file?)".into(),
+            });
+            result.source = Some(source);
+            return result;
+        }
+    };
+    if text.contains('\0') {
+        let offset = text.find('\0').unwrap_or(0);
+        result.errors.push(LoadError {
+            path: display.clone(),
+            span: Some(Span::new(file, offset, offset + 1)),
+            message: "contains a NUL byte (binary file?)".into(),
+        });
+        result.source = Some(SourceFile::new(path.to_path_buf(), display, text));
+        return result;
+    }
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("stdin").to_string();
+    let docs = parse_text(&text, file, limits, path);
+    match docs {
+        Err(e) => result.errors.push(LoadError {
+            path: display.clone(),
+            span: Some(Span::new(file, e.offset, (e.offset + 1).min(text.len()).max(e.offset))),
+            message: format!("syntax error: {}", e.message),
+        }),
+        Ok(docs) => {
+            let many = docs.len() > 1;
+            for (n, doc) in docs.into_iter().enumerate() {
+                let cx = FileCtx {
+                    file,
+                    text: &text,
+                    stem: if many { format!("{stem}#{}", n + 1) } else { stem.clone() },
+                    duplicates: doc.duplicates,
+                };
+                classify(&cx, &doc.root, &mut result, &display);
+            }
+        }
+    }
+    result.source = Some(SourceFile::new(path.to_path_buf(), display, text));
+    result
+}
+
+/// JSON when the content starts like JSON, YAML otherwise (YAML also reads most JSON).
+pub fn parse_text(text: &str, file: FileId, limits: &Limits, path: &Path) -> Result<Vec<ParsedDoc>, crate::node::SyntaxError> {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    let is_json_ext = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if trimmed.starts_with('{') || (trimmed.starts_with('[') && is_json_ext) {
+        let doc = json::parse(text, file, &json::Limits { max_depth: limits.max_depth })?;
+        return Ok(vec![doc]);
+    }
+    yaml::parse(text, file, &yaml::Limits { max_depth: limits.max_depth, max_alias_nodes: limits.max_alias_nodes })
+}
+
+fn classify(cx: &FileCtx, root: &Node, result: &mut FileResult, display: &str) {
+    if root.is_null() {
+        return;
+    }
+    if root.get("Statement").is_some() && root.get("Resources").is_none() {
+        let trust = looks_like_trust(root);
+        let policy = iam::parse_policy(root, &iam::Literal, trust, &cx.duplicates);
+        let mut role = Role {
+            name: cx.stem.clone(),
+            arn: None,
+            origin: RoleOrigin::PolicyFile,
+            span: Span::new(cx.file, root.span.start as usize, root.span.start as usize + 1),
+            trust: None,
+            permissions: Vec::new(),
+            last_used: None,
+        };
+        if trust {
+            role.trust = Some(policy);
+        } else {
+            role.permissions.push(crate::model::PermissionPolicy { name: cx.stem.clone(), arn: None, document: Some(policy), span: root.span });
+        }
+        result.roles.push(role);
+    } else if let Some(shape) = aws_cli::detect(root) {
+        aws_cli::load(cx, root, shape, &mut result.roles);
+    } else if cloudformation::is_template(root) {
+        cloudformation::load(cx, root, &mut result.roles);
+    } else if terraform::is_plan(root) {
+        terraform::load(cx, root, &mut result.roles);
+    } else if root.get("apiVersion").is_some() && root.get("kind").is_some() {
+        // Kubernetes objects are read by the Kubernetes loader.
+    } else {
+        result.skipped.push(Skipped { path: display.to_string(), reason: "not a recognised document".into() });
+    }
+}
+
+/// A raw policy document is a trust policy when a statement names a principal or an STS
+/// AssumeRole* action.
+fn looks_like_trust(root: &Node) -> bool {
+    let Some(statement) = root.get("Statement") else { return false };
+    statement.one_or_many().iter().any(|st| {
+        st.get("Principal").is_some()
+            || st.get("NotPrincipal").is_some()
+            || st
+                .get("Action")
+                .map(|a| a.one_or_many().iter().any(|v| v.as_str().is_some_and(|s| s.to_ascii_lowercase().starts_with("sts:assumerole"))))
+                .unwrap_or(false)
+    })
+}

@@ -1,0 +1,170 @@
+//! A spanned document tree shared by the JSON and YAML loaders. Typed loaders read this tree, so a
+//! rule can point at the exact bytes of any key or value.
+
+use crate::source::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+    /// A JSON string literal.
+    Json,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum NodeKind {
+    Null,
+    Bool(bool),
+    /// Kept as written so that account IDs and large numbers are never rounded.
+    Number(String),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub span: Span,
+    /// A local YAML tag such as `!Sub` (CloudFormation short form), without the `!`.
+    pub tag: Option<Box<str>>,
+    pub style: Style,
+}
+
+impl Node {
+    pub fn new(kind: NodeKind, span: Span) -> Node {
+        Node { kind, span, tag: None, style: Style::Plain }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The scalar as text, whatever its type (numbers and booleans as written).
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.kind {
+            NodeKind::Str(s) | NodeKind::Number(s) => Some(s.clone()),
+            NodeKind::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[(Node, Node)]> {
+        match &self.kind {
+            NodeKind::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.kind {
+            NodeKind::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.kind, NodeKind::Null)
+    }
+
+    /// Value of a map key (exact, case-sensitive). The last duplicate wins, as in most parsers.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// Key node and value node of a map key.
+    pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
+        self.as_map()?
+            .iter()
+            .rev()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(k, v)| (k, v))
+    }
+
+    /// Value of a key matched case-insensitively.
+    pub fn get_ci(&self, key: &str) -> Option<&Node> {
+        self.as_map()?
+            .iter()
+            .rev()
+            .find(|(k, _)| k.as_str().is_some_and(|s| s.eq_ignore_ascii_case(key)))
+            .map(|(_, v)| v)
+    }
+
+    pub fn get_str(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(Node::as_str)
+    }
+
+    /// Follow a path of map keys.
+    pub fn path(&self, keys: &[&str]) -> Option<&Node> {
+        let mut node = self;
+        for key in keys {
+            node = node.get(key)?;
+        }
+        Some(node)
+    }
+
+    /// IAM's string-or-list: a single value or a list of values.
+    pub fn one_or_many(&self) -> Vec<&Node> {
+        match &self.kind {
+            NodeKind::Seq(items) => items.iter().collect(),
+            _ => vec![self],
+        }
+    }
+
+    pub fn type_name(&self) -> &'static str {
+        match self.kind {
+            NodeKind::Null => "null",
+            NodeKind::Bool(_) => "boolean",
+            NodeKind::Number(_) => "number",
+            NodeKind::Str(_) => "string",
+            NodeKind::Seq(_) => "list",
+            NodeKind::Map(_) => "map",
+        }
+    }
+
+    /// Rewrite every span of the tree (used to map an embedded document back to its outer file).
+    pub fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
+        let mut stack: Vec<&mut Node> = vec![self];
+        while let Some(node) = stack.pop() {
+            node.span = f(node.span);
+            match &mut node.kind {
+                NodeKind::Seq(items) => stack.extend(items.iter_mut()),
+                NodeKind::Map(entries) => {
+                    for (k, v) in entries.iter_mut() {
+                        stack.push(k);
+                        stack.push(v);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A syntax error at a byte offset of the parsed text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyntaxError {
+    pub offset: usize,
+    pub message: String,
+}
+
+/// A map key written twice in one mapping (JSON or YAML).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DuplicateKey {
+    pub key: String,
+    pub first: Span,
+    pub second: Span,
+}
+
+/// One parsed document (a YAML stream holds several).
+#[derive(Debug)]
+pub struct ParsedDoc {
+    pub root: Node,
+    pub duplicates: Vec<DuplicateKey>,
+}

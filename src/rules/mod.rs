@@ -1,0 +1,76 @@
+//! The rule registry. `declare_rules!` is the only list of rules: metadata, docs, SARIF and the
+//! CLI are derived from it and from `rules/<ID>.toml`.
+
+pub mod meta;
+pub mod podid;
+pub mod trust;
+
+use crate::config::Config;
+use crate::finding::Finding;
+use crate::model::Inventory;
+use crate::source::SourceMap;
+pub use meta::RuleMeta;
+
+/// What a rule sees: the model and the options. Rules do no I/O.
+pub struct Context<'a> {
+    pub inventory: &'a Inventory,
+    pub sources: &'a SourceMap,
+    pub config: &'a Config,
+}
+
+pub trait Rule: Sync {
+    fn id(&self) -> &'static str;
+    fn check(&self, cx: &Context, out: &mut Vec<Finding>);
+    /// Inventory rules (⧉) report something missing and run only on a complete inventory.
+    fn needs_complete_inventory(&self) -> bool {
+        false
+    }
+}
+
+macro_rules! declare_rules {
+    ($($id:ident => $rule:path,)*) => {
+        /// Every rule, in ID order.
+        pub fn all() -> Vec<&'static dyn Rule> {
+            vec![$(&$rule as &'static dyn Rule,)*]
+        }
+        /// The TOML metadata of every rule, embedded at build time.
+        pub fn metadata_sources() -> &'static [(&'static str, &'static str)] {
+            &[$((stringify!($id), include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", stringify!($id), ".toml"))),)*]
+        }
+    };
+}
+
+declare_rules! {
+    TRUST001 => trust::oidc_missing_sub::OidcMissingSub,
+    TRUST002 => trust::oidc_missing_aud::OidcMissingAud,
+    TRUST003 => trust::oidc_wildcard_sub::OidcWildcardSub,
+    TRUST004 => trust::oidc_issuer_mismatch::OidcIssuerMismatch,
+    TRUST005 => trust::oidc_fail_open_operator::OidcFailOpenOperator,
+    TRUST006 => trust::oidc_literal_mismatch::OidcLiteralMismatch,
+    TRUST007 => trust::public_principal::PublicPrincipal,
+    TRUST008 => trust::broad_trust_action::BroadTrustAction,
+    TRUST009 => trust::not_principal_allow::NotPrincipalAllow,
+    TRUST010 => trust::partition_mismatch::PartitionMismatch,
+    TRUST011 => trust::cross_account_no_guard::CrossAccountNoGuard,
+    TRUST012 => trust::invalid_trust_policy::InvalidTrustPolicy,
+    PODID001 => podid::missing_tag_session::MissingTagSession,
+    PODID002 => podid::unscoped_pod_identity_trust::UnscopedPodIdentityTrust,
+}
+
+/// Run the selected rules and return findings sorted by (file, offset, rule).
+pub fn run(cx: &Context, selected: &[&'static dyn Rule]) -> Vec<Finding> {
+    use rayon::prelude::*;
+    let mut findings: Vec<Finding> = selected
+        .par_iter()
+        .flat_map_iter(|rule| {
+            let mut out = Vec::new();
+            rule.check(cx, &mut out);
+            out
+        })
+        .collect();
+    findings.sort_by(|a, b| {
+        (a.span.file, a.span.start, a.rule, a.span.end, &a.message).cmp(&(b.span.file, b.span.start, b.rule, b.span.end, &b.message))
+    });
+    findings.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
+    findings
+}

@@ -1,0 +1,38 @@
+//! PODID001 missing-tag-session: Pod Identity needs both sts:AssumeRole and sts:TagSession.
+
+use super::trusts_pod_identity;
+use crate::finding::{Finding, Severity};
+use crate::iam_eval::glob::matches_ci;
+use crate::rules::trust::{identity, trust_policies};
+use crate::rules::{Context, Rule};
+
+pub struct MissingTagSession;
+
+impl Rule for MissingTagSession {
+    fn id(&self) -> &'static str {
+        "PODID001"
+    }
+
+    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        for (role, policy) in trust_policies(cx.inventory) {
+            let statements: Vec<_> = policy.statements.iter().filter(|s| trusts_pod_identity(s)).collect();
+            if statements.iter().any(|s| s.allows_action("sts:TagSession")) {
+                continue;
+            }
+            for st in statements {
+                let Some(action) = st.actions.iter().find(|a| matches_ci(&a.text, "sts:AssumeRole")) else { continue };
+                out.push(
+                    Finding::new(
+                        self.id(),
+                        Severity::Medium,
+                        action.span,
+                        format!("role `{}` trusts pods.eks.amazonaws.com for sts:AssumeRole but not sts:TagSession: EKS Pod Identity cannot use it", role.name),
+                    )
+                    .label("sts:TagSession is missing beside this")
+                    .help("allow both \"sts:AssumeRole\" and \"sts:TagSession\" for pods.eks.amazonaws.com")
+                    .identity(identity(role, st, "pod-identity:tagsession")),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! TRUST011 cross-account-no-guard: an AWS principal of an untrusted account may assume the role
+//! with no ExternalId, organization or principal-ARN condition.
+
+use super::{identity, trust_policies};
+use crate::finding::{Finding, Severity};
+use crate::model::{PrincipalKind, Statement};
+use crate::rules::{Context, Rule};
+
+pub struct CrossAccountNoGuard;
+
+const GUARD_KEYS: &[&str] = &["sts:ExternalId", "aws:PrincipalOrgID", "aws:PrincipalArn", "aws:PrincipalOrgPaths"];
+
+fn guarded(st: &Statement) -> bool {
+    st.conditions.iter().any(|c| {
+        GUARD_KEYS.iter().any(|k| c.key.text.eq_ignore_ascii_case(k)) && c.op.as_ref().is_some_and(|o| !o.fails_open())
+    })
+}
+
+/// The account an AWS principal entry belongs to (account ID or IAM/STS ARN).
+fn account_of(principal: &str) -> Option<&str> {
+    if principal.len() == 12 && principal.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(principal);
+    }
+    let account = principal.strip_prefix("arn:")?.split(':').nth(3)?;
+    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
+}
+
+impl Rule for CrossAccountNoGuard {
+    fn id(&self) -> &'static str {
+        "TRUST011"
+    }
+
+    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        for (role, policy) in trust_policies(cx.inventory) {
+            let mut trusted: Vec<&str> = cx.config.trusted_accounts.iter().map(String::as_str).collect();
+            trusted.extend(role.account());
+            if trusted.is_empty() {
+                // Without trusted_accounts or the role's own account, "outside" is unknowable.
+                continue;
+            }
+            for st in policy.statements.iter().filter(|s| s.is_allow()) {
+                if guarded(st) {
+                    continue;
+                }
+                for principal in st.principal.iter().flat_map(|p| p.of_kind(&PrincipalKind::Aws)) {
+                    let Some(account) = account_of(&principal.text) else { continue };
+                    if trusted.contains(&account) {
+                        continue;
+                    }
+                    out.push(
+                        Finding::new(
+                            self.id(),
+                            Severity::Medium,
+                            principal.span,
+                            format!(
+                                "role `{}` trusts account {account}, which is not in trusted_accounts, with no sts:ExternalId, aws:PrincipalOrgID or aws:PrincipalArn condition",
+                                role.name
+                            ),
+                        )
+                        .label("untrusted account")
+                        .help("add the account to trusted_accounts if it is yours, otherwise require sts:ExternalId (third parties) or aws:PrincipalOrgID")
+                        .identity(identity(role, st, &format!("account:{account}"))),
+                    );
+                }
+            }
+        }
+    }
+}

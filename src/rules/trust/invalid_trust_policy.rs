@@ -1,0 +1,27 @@
+//! TRUST012 invalid-trust-policy: one finding per grammar problem of a trust policy document.
+
+use super::trust_policies;
+use crate::finding::{Finding, Severity};
+use crate::rules::{Context, Rule};
+
+pub struct InvalidTrustPolicy;
+
+impl Rule for InvalidTrustPolicy {
+    fn id(&self) -> &'static str {
+        "TRUST012"
+    }
+
+    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        for (role, policy) in trust_policies(cx.inventory) {
+            for (n, problem) in policy.problems.iter().enumerate() {
+                let who = role.arn.as_deref().unwrap_or(&role.name);
+                out.push(
+                    Finding::new(self.id(), Severity::High, problem.span, format!("role `{}`: {}", role.name, problem.message))
+                        .label("invalid here")
+                        .help("IAM rejects or misreads this document; fix it so the policy says what you mean")
+                        .identity(format!("role:{who}#trust.problem[{n}]:{}", problem.message)),
+                );
+            }
+        }
+    }
+}

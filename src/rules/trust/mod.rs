@@ -1,0 +1,98 @@
+//! TRUST rules: IAM role trust policies. Shared helpers for finding the OIDC (web identity) uses of
+//! a trust policy and the condition keys that constrain them.
+
+pub mod broad_trust_action;
+pub mod cross_account_no_guard;
+pub mod invalid_trust_policy;
+pub mod not_principal_allow;
+pub mod oidc_fail_open_operator;
+pub mod oidc_issuer_mismatch;
+pub mod oidc_literal_mismatch;
+pub mod oidc_missing_aud;
+pub mod oidc_missing_sub;
+pub mod oidc_wildcard_sub;
+pub mod partition_mismatch;
+pub mod public_principal;
+
+use crate::iam_eval::glob::match_value;
+use crate::iam_eval::issuer::{classify, provider_issuer, split_claim_key, IssuerKind};
+use crate::iam_eval::Tri;
+use crate::model::{Condition, Inventory, PStr, Policy, Role, Statement};
+
+/// Every loaded trust policy with its role.
+pub fn trust_policies(inv: &Inventory) -> impl Iterator<Item = (&Role, &Policy)> {
+    inv.roles.iter().filter_map(|r| r.trust.as_ref().map(|t| (r, t)))
+}
+
+/// One OIDC provider trusted for web identity by an Allow statement.
+pub struct OidcUse<'a> {
+    pub statement: &'a Statement,
+    pub provider: &'a PStr,
+    pub issuer: &'a str,
+    pub kind: IssuerKind,
+}
+
+/// The OIDC providers an Allow statement trusts for `sts:AssumeRoleWithWebIdentity`.
+pub fn oidc_uses(policy: &Policy) -> Vec<OidcUse<'_>> {
+    let mut out = Vec::new();
+    for st in policy.statements.iter().filter(|s| s.is_allow()) {
+        let web_identity = st.actions.iter().any(|a| {
+            match_value(&a.text, "sts:AssumeRoleWithWebIdentity", true, a.templated, true) != Tri::False
+        }) || (st.action_key.is_none() && st.not_action_key.is_some());
+        if !web_identity {
+            continue;
+        }
+        for provider in st.federated() {
+            if let Some(issuer) = provider_issuer(&provider.text) {
+                out.push(OidcUse { statement: st, provider, issuer, kind: classify(issuer) });
+            }
+        }
+    }
+    out
+}
+
+/// Does the condition key name `<issuer>:<claim>`? Issuer names compare case-insensitively;
+/// placeholders make the answer unknown.
+pub fn key_names(key: &PStr, issuer: &str, claim: &str) -> Tri {
+    let Some((key_issuer, key_claim)) = split_claim_key(&key.text) else { return Tri::False };
+    if !key_claim.eq_ignore_ascii_case(claim) {
+        return Tri::False;
+    }
+    match_value(key_issuer, issuer, false, key.templated, true)
+}
+
+/// Conditions of the statement on `<issuer>:<claim>` (known or possibly).
+pub fn conditions_on_claim<'a>(st: &'a Statement, issuer: &'a str, claim: &'a str) -> impl Iterator<Item = &'a Condition> + 'a {
+    st.conditions.iter().filter(move |c| key_names(&c.key, issuer, claim) != Tri::False)
+}
+
+/// The claim (`sub`, `aud` ...) an OIDC condition key tests.
+pub fn claim_of(key: &str) -> Option<&str> {
+    split_claim_key(key).map(|(_, c)| c)
+}
+
+/// Stable identity of a place in a role's trust policy, for fingerprints.
+pub fn identity(role: &Role, st: &Statement, part: &str) -> String {
+    let who = role.arn.as_deref().unwrap_or(&role.name);
+    format!("role:{who}#trust.Statement[{}].{part}", st.index)
+}
+
+/// Text with `${...}` placeholders removed, so their characters are not taken for wildcards.
+pub fn without_placeholders(v: &PStr) -> String {
+    if !v.templated {
+        return v.text.clone();
+    }
+    let mut out = String::new();
+    let mut rest = v.text.as_str();
+    while let Some(p) = rest.find("${") {
+        out.push_str(&rest[..p]);
+        match rest[p..].find('}') {
+            Some(c) => rest = &rest[p + c + 1..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}

@@ -1,0 +1,52 @@
+//! TRUST001 oidc-missing-sub: web identity trust with no condition on the issuer's `sub`.
+
+use super::{conditions_on_claim, identity, oidc_uses, trust_policies};
+use crate::finding::{Finding, Severity};
+use crate::iam_eval::issuer::IssuerKind;
+use crate::rules::{Context, Rule};
+
+pub struct OidcMissingSub;
+
+impl Rule for OidcMissingSub {
+    fn id(&self) -> &'static str {
+        "TRUST001"
+    }
+
+    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        for (role, policy) in trust_policies(cx.inventory) {
+            for u in oidc_uses(policy) {
+                let (severity, who) = match &u.kind {
+                    IssuerKind::AudienceIdentified { .. } => continue,
+                    IssuerKind::PublicCi(ci) => (
+                        Severity::Critical,
+                        format!("every {} workflow of every account on the service", ci.name()),
+                    ),
+                    IssuerKind::Eks { .. } => (Severity::High, "every ServiceAccount in every namespace of the cluster".to_string()),
+                    IssuerKind::Generic => (Severity::High, "every identity the provider issues tokens for".to_string()),
+                };
+                if conditions_on_claim(u.statement, u.issuer, "sub").next().is_some() {
+                    continue;
+                }
+                let mut f = Finding::new(
+                    self.id(),
+                    severity,
+                    u.provider.span,
+                    format!(
+                        "role `{}` trusts `{}` for web identity with no condition on `{}:sub`: {} can assume it",
+                        role.name, u.issuer, u.issuer, who
+                    ),
+                )
+                .label("trusted with no `sub` condition")
+                .help(format!(
+                    "add a StringEquals condition on `{}:sub` naming the exact subject (for EKS `system:serviceaccount:<namespace>:<name>`)",
+                    u.issuer
+                ))
+                .identity(identity(role, u.statement, &format!("sub:{}", u.issuer)));
+                if let Some(span) = u.statement.condition_span {
+                    f = f.with_label(span, format!("no condition here tests `{}:sub`", u.issuer));
+                }
+                out.push(f);
+            }
+        }
+    }
+}
