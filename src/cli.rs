@@ -11,7 +11,11 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "ekstrust", version, about = "Lint the identity wiring of Amazon EKS clusters: IRSA, Pod Identity, aws-auth, access entries, RBAC, node roles")]
+#[command(
+    name = "ekstrust",
+    version,
+    about = "Lint the identity wiring of Amazon EKS clusters: IRSA, Pod Identity, aws-auth, access entries, RBAC, node roles"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -118,8 +122,17 @@ fn rules_table() -> String {
     table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
     table.set_header(vec!["ID", "Slug", "Severity", "Summary"]);
     for m in crate::rules::meta::all() {
-        let id = if m.inventory { format!("{} ⧉", m.id) } else { m.id.clone() };
-        table.add_row(vec![id, m.name.clone(), m.severity.as_str().to_string(), m.summary.clone()]);
+        let id = if m.inventory {
+            format!("{} ⧉", m.id)
+        } else {
+            m.id.clone()
+        };
+        table.add_row(vec![
+            id,
+            m.name.clone(),
+            m.severity.as_str().to_string(),
+            m.summary.clone(),
+        ]);
     }
     format!("{table}\n")
 }
@@ -136,7 +149,11 @@ fn lint(args: LintArgs) -> i32 {
         trusted_accounts: args.trusted_accounts.clone(),
         ..Config::default()
     };
-    let limits = Limits { max_file_bytes: args.max_file_size, max_depth: args.max_depth, max_alias_nodes: args.max_alias_nodes };
+    let limits = Limits {
+        max_file_bytes: args.max_file_size,
+        max_depth: args.max_depth,
+        max_alias_nodes: args.max_alias_nodes,
+    };
     let outcome = engine::lint(&args.paths, &config, &limits);
 
     let text = match args.format {
@@ -160,15 +177,23 @@ fn lint(args: LintArgs) -> i32 {
                         outcome.skipped_inventory_rules.join(", ")
                     ));
                 }
-                out.push_str(&report::summary_line(&outcome.findings, outcome.files, outcome.errors.len()));
+                out.push_str(&report::summary_line(
+                    &outcome.findings,
+                    outcome.files,
+                    outcome.errors.len(),
+                ));
                 out.push('\n');
             }
             out
         }
     };
     let written = match &args.output {
-        Some(path) => std::fs::write(path, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => std::io::stdout().lock().write_all(text.as_bytes()).map_err(|e| e.to_string()),
+        Some(path) => std::fs::write(path, text.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(|e| e.to_string()),
     };
     if let Err(e) = written {
         eprintln!("error: {e}");

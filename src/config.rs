@@ -21,11 +21,16 @@ impl Config {
     /// Does a selector (`TRUST001`, `TRUST`, `ALL`) pick this rule ID?
     pub fn selector_matches(selector: &str, id: &str) -> bool {
         let s = selector.trim();
-        s.eq_ignore_ascii_case("ALL") || id.eq_ignore_ascii_case(s) || (id.len() > s.len() && id[..s.len()].eq_ignore_ascii_case(s) && id[s.len()..].bytes().all(|b| b.is_ascii_digit()))
+        s.eq_ignore_ascii_case("ALL")
+            || id.eq_ignore_ascii_case(s)
+            || (id.len() > s.len()
+                && id[..s.len()].eq_ignore_ascii_case(s)
+                && id[s.len()..].bytes().all(|b| b.is_ascii_digit()))
     }
 
     pub fn rule_enabled(&self, id: &str) -> bool {
-        let selected = self.select.is_empty() || self.select.iter().any(|s| Config::selector_matches(s, id));
+        let selected =
+            self.select.is_empty() || self.select.iter().any(|s| Config::selector_matches(s, id));
         selected && !self.ignore.iter().any(|s| Config::selector_matches(s, id))
     }
 }

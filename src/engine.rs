@@ -31,9 +31,18 @@ pub fn lint(paths: &[PathBuf], config: &Config, limits: &Limits) -> Outcome {
         }
         selected.push(rule);
     }
-    let cx = Context { inventory: &loaded.inventory, sources: &loaded.sources, config };
+    let cx = Context {
+        inventory: &loaded.inventory,
+        sources: &loaded.sources,
+        config,
+    };
     let findings = rules::run(&cx, &selected);
-    let files = loaded.sources.files.iter().filter(|f| !f.display.is_empty()).count();
+    let files = loaded
+        .sources
+        .files
+        .iter()
+        .filter(|f| !f.display.is_empty())
+        .count();
     Outcome {
         findings,
         errors: loaded.errors,

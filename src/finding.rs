@@ -33,7 +33,13 @@ impl Severity {
             _ => return None,
         })
     }
-    pub const ALL: [Severity; 5] = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
 }
 
 /// A secondary location of a finding (the other object of a cross-object finding, the condition
@@ -60,7 +66,12 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: &'static str, severity: Severity, span: Span, message: impl Into<String>) -> Finding {
+    pub fn new(
+        rule: &'static str,
+        severity: Severity,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Finding {
         Finding {
             rule,
             severity,
@@ -77,7 +88,10 @@ impl Finding {
         self
     }
     pub fn with_label(mut self, span: Span, text: impl Into<String>) -> Finding {
-        self.labels.push(Label { span, message: text.into() });
+        self.labels.push(Label {
+            span,
+            message: text.into(),
+        });
         self
     }
     pub fn help(mut self, text: impl Into<String>) -> Finding {

@@ -14,7 +14,11 @@ pub struct PStr {
 
 impl PStr {
     pub fn new(text: impl Into<String>, span: Span) -> PStr {
-        PStr { text: text.into(), span, templated: false }
+        PStr {
+            text: text.into(),
+            span,
+            templated: false,
+        }
     }
     /// True when the text has a placeholder that stands for an unknown value.
     pub fn is_unknown_part(&self) -> bool {
@@ -48,7 +52,10 @@ pub struct PrincipalBlock {
 
 impl PrincipalBlock {
     pub fn of_kind<'a>(&'a self, kind: &'a PrincipalKind) -> impl Iterator<Item = &'a PStr> + 'a {
-        self.entries.iter().filter(move |(k, _)| k == kind).map(|(_, v)| v)
+        self.entries
+            .iter()
+            .filter(move |(k, _)| k == kind)
+            .map(|(_, v)| v)
     }
 }
 
@@ -153,7 +160,10 @@ impl BaseOp {
     }
 
     pub fn is_string_equals(self) -> bool {
-        matches!(self, BaseOp::StringEquals | BaseOp::StringEqualsIgnoreCase | BaseOp::ArnEquals)
+        matches!(
+            self,
+            BaseOp::StringEquals | BaseOp::StringEqualsIgnoreCase | BaseOp::ArnEquals
+        )
     }
 }
 
@@ -170,7 +180,11 @@ impl Operator {
             Some(b) if b != "Null" => (true, b),
             _ => (false, rest),
         };
-        Some(Operator { base: BaseOp::parse(base)?, if_exists, set })
+        Some(Operator {
+            base: BaseOp::parse(base)?,
+            if_exists,
+            set,
+        })
     }
 
     /// True for operators that evaluate to true when the key is missing from the request.
@@ -216,18 +230,26 @@ impl Statement {
         self.principal.iter().flat_map(|p| p.entries.iter())
     }
     pub fn federated(&self) -> impl Iterator<Item = &PStr> {
-        self.principals().filter(|(k, _)| *k == PrincipalKind::Federated).map(|(_, v)| v)
+        self.principals()
+            .filter(|(k, _)| *k == PrincipalKind::Federated)
+            .map(|(_, v)| v)
     }
     pub fn services(&self) -> impl Iterator<Item = &PStr> {
-        self.principals().filter(|(k, _)| *k == PrincipalKind::Service).map(|(_, v)| v)
+        self.principals()
+            .filter(|(k, _)| *k == PrincipalKind::Service)
+            .map(|(_, v)| v)
     }
     /// Does the Action list allow `action` (case-insensitive, with `*` wildcards)?
     pub fn allows_action(&self, action: &str) -> bool {
-        self.actions.iter().any(|a| crate::iam_eval::glob::matches_ci(&a.text, action))
+        self.actions
+            .iter()
+            .any(|a| crate::iam_eval::glob::matches_ci(&a.text, action))
     }
     /// Conditions whose key equals `key` (case-insensitive).
     pub fn conditions_on<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Condition> + 'a {
-        self.conditions.iter().filter(move |c| c.key.text.eq_ignore_ascii_case(key))
+        self.conditions
+            .iter()
+            .filter(move |c| c.key.text.eq_ignore_ascii_case(key))
     }
 }
 

@@ -36,7 +36,12 @@ pub struct Node {
 
 impl Node {
     pub fn new(kind: NodeKind, span: Span) -> Node {
-        Node { kind, span, tag: None, style: Style::Plain }
+        Node {
+            kind,
+            span,
+            tag: None,
+            style: Style::Plain,
+        }
     }
 
     pub fn as_str(&self) -> Option<&str> {

@@ -38,7 +38,13 @@ fn tokens(pattern: &str, wildcards: bool, templated: bool) -> Vec<Tok> {
 fn run(toks: &[Tok], text: &[char], ci: bool) -> bool {
     let (mut t, mut s) = (0usize, 0usize);
     let mut back: Option<(usize, usize)> = None;
-    let eq = |a: char, b: char| if ci { a.to_lowercase().eq(b.to_lowercase()) } else { a == b };
+    let eq = |a: char, b: char| {
+        if ci {
+            a.to_lowercase().eq(b.to_lowercase())
+        } else {
+            a == b
+        }
+    };
     while s < text.len() {
         match toks.get(t) {
             Some(Tok::Star | Tok::Unknown) => {
@@ -67,7 +73,9 @@ fn run(toks: &[Tok], text: &[char], ci: bool) -> bool {
             None => return false,
         }
     }
-    toks[t.min(toks.len())..].iter().all(|k| matches!(k, Tok::Star | Tok::Unknown))
+    toks[t.min(toks.len())..]
+        .iter()
+        .all(|k| matches!(k, Tok::Star | Tok::Unknown))
 }
 
 /// Match `text` against a policy value. `wildcards` enables `*`/`?` (StringLike); `templated`
@@ -102,19 +110,34 @@ mod tests {
     #[test]
     fn star_matches_colons() {
         assert_eq!(
-            match_value("system:serviceaccount:*", "system:serviceaccount:kube-system:x", true, false, false),
+            match_value(
+                "system:serviceaccount:*",
+                "system:serviceaccount:kube-system:x",
+                true,
+                false,
+                false
+            ),
             Tri::True
         );
         assert_eq!(match_value("a?c", "abc", true, false, false), Tri::True);
         assert_eq!(match_value("a?c", "ac", true, false, false), Tri::False);
         assert_eq!(match_value("*", "", true, false, false), Tri::True);
-        assert_eq!(match_value("a*b*c", "aXbYbZc", true, false, false), Tri::True);
-        assert_eq!(match_value("a*b*c", "aXbYbZ", true, false, false), Tri::False);
+        assert_eq!(
+            match_value("a*b*c", "aXbYbZc", true, false, false),
+            Tri::True
+        );
+        assert_eq!(
+            match_value("a*b*c", "aXbYbZ", true, false, false),
+            Tri::False
+        );
     }
 
     #[test]
     fn equals_treats_star_literally() {
-        assert_eq!(match_value("*", "anything", false, false, false), Tri::False);
+        assert_eq!(
+            match_value("*", "anything", false, false, false),
+            Tri::False
+        );
         assert_eq!(match_value("*", "*", false, false, false), Tri::True);
     }
 
@@ -123,15 +146,45 @@ mod tests {
         assert_eq!(match_value("ABC", "abc", false, false, false), Tri::False);
         assert_eq!(match_value("ABC", "abc", false, false, true), Tri::True);
         assert!(matches_ci("sts:Assume*", "sts:AssumeRoleWithWebIdentity"));
-        assert!(!matches_ci("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity"));
+        assert!(!matches_ci(
+            "sts:AssumeRole",
+            "sts:AssumeRoleWithWebIdentity"
+        ));
     }
 
     #[test]
     fn placeholders_are_unknown_not_wildcards() {
         let p = "arn:aws:iam::${AWS::AccountId}:oidc-provider/x";
-        assert_eq!(match_value(p, "arn:aws:iam::111122223333:oidc-provider/x", false, true, false), Tri::Unknown);
-        assert_eq!(match_value(p, "arn:aws:iam::111122223333:oidc-provider/y", false, true, false), Tri::False);
+        assert_eq!(
+            match_value(
+                p,
+                "arn:aws:iam::111122223333:oidc-provider/x",
+                false,
+                true,
+                false
+            ),
+            Tri::Unknown
+        );
+        assert_eq!(
+            match_value(
+                p,
+                "arn:aws:iam::111122223333:oidc-provider/y",
+                false,
+                true,
+                false
+            ),
+            Tri::False
+        );
         // Not templated: the placeholder is literal text.
-        assert_eq!(match_value(p, "arn:aws:iam::111122223333:oidc-provider/x", false, false, false), Tri::False);
+        assert_eq!(
+            match_value(
+                p,
+                "arn:aws:iam::111122223333:oidc-provider/x",
+                false,
+                false,
+                false
+            ),
+            Tri::False
+        );
     }
 }

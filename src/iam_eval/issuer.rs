@@ -4,11 +4,15 @@
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IssuerKind {
     /// `oidc.eks.<region>.amazonaws.com[.cn]/id/<ID>`: one cluster's ServiceAccounts.
-    Eks { region: String },
+    Eks {
+        region: String,
+    },
     /// A public multi-tenant CI issuer: anyone with an account can mint tokens.
     PublicCi(CiService),
     /// The audience claim identifies the app or identity pool; `sub` is a per-user id.
-    AudienceIdentified { aud_claim: &'static str },
+    AudienceIdentified {
+        aud_claim: &'static str,
+    },
     Generic,
 }
 
@@ -40,9 +44,10 @@ pub fn provider_issuer(principal: &str) -> Option<&str> {
         return Some(issuer);
     }
     match principal {
-        "cognito-identity.amazonaws.com" | "accounts.google.com" | "graph.facebook.com" | "www.amazon.com" => {
-            Some(principal)
-        }
+        "cognito-identity.amazonaws.com"
+        | "accounts.google.com"
+        | "graph.facebook.com"
+        | "www.amazon.com" => Some(principal),
         _ => None,
     }
 }
@@ -53,13 +58,19 @@ pub fn classify(issuer: &str) -> IssuerKind {
         "cognito-identity.amazonaws.com" | "accounts.google.com" => {
             return IssuerKind::AudienceIdentified { aud_claim: "aud" }
         }
-        "graph.facebook.com" | "www.amazon.com" => return IssuerKind::AudienceIdentified { aud_claim: "app_id" },
+        "graph.facebook.com" | "www.amazon.com" => {
+            return IssuerKind::AudienceIdentified {
+                aud_claim: "app_id",
+            }
+        }
         _ => {}
     }
     if let Some(rest) = lower.strip_prefix("oidc.eks.") {
         if let Some((region, tail)) = rest.split_once('.') {
             if tail.starts_with("amazonaws.com") && tail.contains("/id/") {
-                return IssuerKind::Eks { region: region.to_string() };
+                return IssuerKind::Eks {
+                    region: region.to_string(),
+                };
             }
         }
     }
@@ -82,7 +93,20 @@ pub fn split_claim_key(key: &str) -> Option<(&str, &str)> {
     if issuer.is_empty() || claim.is_empty() {
         return None;
     }
-    let global = ["aws", "sts", "iam", "ec2", "s3", "kms", "lambda", "organizations", "ssm", "sns", "sqs", "eks"];
+    let global = [
+        "aws",
+        "sts",
+        "iam",
+        "ec2",
+        "s3",
+        "kms",
+        "lambda",
+        "organizations",
+        "ssm",
+        "sns",
+        "sqs",
+        "eks",
+    ];
     if global.iter().any(|g| issuer.eq_ignore_ascii_case(g)) {
         return None;
     }
@@ -126,29 +150,54 @@ mod tests {
     fn recognises_issuers() {
         assert_eq!(
             classify("oidc.eks.eu-west-1.amazonaws.com/id/ABC"),
-            IssuerKind::Eks { region: "eu-west-1".into() }
+            IssuerKind::Eks {
+                region: "eu-west-1".into()
+            }
         );
-        assert_eq!(classify("token.actions.githubusercontent.com"), IssuerKind::PublicCi(CiService::GitHub));
-        assert_eq!(classify("cognito-identity.amazonaws.com"), IssuerKind::AudienceIdentified { aud_claim: "aud" });
+        assert_eq!(
+            classify("token.actions.githubusercontent.com"),
+            IssuerKind::PublicCi(CiService::GitHub)
+        );
+        assert_eq!(
+            classify("cognito-identity.amazonaws.com"),
+            IssuerKind::AudienceIdentified { aud_claim: "aud" }
+        );
         assert_eq!(classify("auth.example.com"), IssuerKind::Generic);
         assert_eq!(
-            provider_issuer("arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X"),
+            provider_issuer(
+                "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X"
+            ),
             Some("oidc.eks.us-east-1.amazonaws.com/id/X")
         );
     }
 
     #[test]
     fn claim_keys() {
-        assert_eq!(split_claim_key("gitlab.com:sub"), Some(("gitlab.com", "sub")));
+        assert_eq!(
+            split_claim_key("gitlab.com:sub"),
+            Some(("gitlab.com", "sub"))
+        );
         assert_eq!(split_claim_key("aws:PrincipalArn"), None);
-        assert_eq!(split_claim_key("$oidc_provider:aud"), Some(("$oidc_provider", "aud")));
+        assert_eq!(
+            split_claim_key("$oidc_provider:aud"),
+            Some(("$oidc_provider", "aud"))
+        );
     }
 
     #[test]
     fn partitions() {
-        assert_eq!(issuer_partition("oidc.eks.cn-north-1.amazonaws.com.cn/id/X"), Some("aws-cn"));
-        assert_eq!(issuer_partition("oidc.eks.us-gov-west-1.amazonaws.com/id/X"), Some("aws-us-gov"));
-        assert_eq!(issuer_partition("oidc.eks.us-east-1.amazonaws.com/id/X"), Some("aws"));
+        assert_eq!(
+            issuer_partition("oidc.eks.cn-north-1.amazonaws.com.cn/id/X"),
+            Some("aws-cn")
+        );
+        assert_eq!(
+            issuer_partition("oidc.eks.us-gov-west-1.amazonaws.com/id/X"),
+            Some("aws-us-gov")
+        );
+        assert_eq!(
+            issuer_partition("oidc.eks.us-east-1.amazonaws.com/id/X"),
+            Some("aws")
+        );
         assert_eq!(arn_partition("arn:aws-cn:iam::1:role/x"), Some("aws-cn"));
     }
 }

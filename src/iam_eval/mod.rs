@@ -31,7 +31,7 @@ impl Tri {
             _ => Tri::Unknown,
         }
     }
-    pub fn not(self) -> Tri {
+    pub fn negate(self) -> Tri {
         match self {
             Tri::True => Tri::False,
             Tri::False => Tri::True,
@@ -61,19 +61,31 @@ pub struct Request {
 
 impl Request {
     /// The request a pod using IRSA makes: a token for `system:serviceaccount:<ns>:<sa>`.
-    pub fn irsa(provider_arn: &str, issuer: &str, namespace: &str, sa: &str, audience: &str) -> Request {
+    pub fn irsa(
+        provider_arn: &str,
+        issuer: &str,
+        namespace: &str,
+        sa: &str,
+        audience: &str,
+    ) -> Request {
         Request {
             caller: Caller::Federated(provider_arn.to_string()),
             action: "sts:AssumeRoleWithWebIdentity".into(),
             context: vec![
-                (format!("{issuer}:sub"), vec![format!("system:serviceaccount:{namespace}:{sa}")]),
+                (
+                    format!("{issuer}:sub"),
+                    vec![format!("system:serviceaccount:{namespace}:{sa}")],
+                ),
                 (format!("{issuer}:aud"), vec![audience.to_string()]),
             ],
         }
     }
 
     fn values(&self, key: &str) -> Option<&[String]> {
-        self.context.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_slice())
+        self.context
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_slice())
     }
 }
 
@@ -158,23 +170,30 @@ fn principal_matches(st: &Statement, caller: &Caller) -> Tri {
     if let Some(np) = &st.not_principal {
         // NotPrincipal: everyone except the listed principals.
         let listed = block_matches(np.entries.iter(), caller);
-        return listed.not();
+        return listed.negate();
     }
-    let Some(p) = &st.principal else { return Tri::False };
+    let Some(p) = &st.principal else {
+        return Tri::False;
+    };
     if p.star.is_some() {
         return Tri::True;
     }
     block_matches(p.entries.iter(), caller)
 }
 
-fn block_matches<'a>(entries: impl Iterator<Item = &'a (PrincipalKind, crate::model::PStr)>, caller: &Caller) -> Tri {
+fn block_matches<'a>(
+    entries: impl Iterator<Item = &'a (PrincipalKind, crate::model::PStr)>,
+    caller: &Caller,
+) -> Tri {
     let mut result = Tri::False;
     for (kind, value) in entries {
         let r = match (kind, caller) {
             (PrincipalKind::Federated, Caller::Federated(arn)) => {
                 match_value(&value.text, arn, false, value.templated, false)
             }
-            (PrincipalKind::Service, Caller::Service(s)) => match_value(&value.text, s, false, value.templated, true),
+            (PrincipalKind::Service, Caller::Service(s)) => {
+                match_value(&value.text, s, false, value.templated, true)
+            }
             (PrincipalKind::Aws, Caller::Aws(who)) => aws_principal_matches(value, who),
             _ => Tri::False,
         };
@@ -210,7 +229,10 @@ fn aws_principal_matches(value: &crate::model::PStr, who: &str) -> Tri {
 
 fn action_matches(st: &Statement, action: &str) -> Tri {
     if st.action_key.is_none() && st.not_action_key.is_some() {
-        let listed = st.not_actions.iter().any(|a| glob::matches_ci(&a.text, action));
+        let listed = st
+            .not_actions
+            .iter()
+            .any(|a| glob::matches_ci(&a.text, action));
         return if listed { Tri::False } else { Tri::True };
     }
     let mut result = Tri::False;
@@ -222,18 +244,31 @@ fn action_matches(st: &Statement, action: &str) -> Tri {
 
 /// Evaluate one condition (operator, key, values) against the request.
 pub fn condition_holds(cond: &Condition, req: &Request) -> Tri {
-    let Some(op) = &cond.op else { return Tri::False };
+    let Some(op) = &cond.op else {
+        return Tri::False;
+    };
     let present = req.values(&cond.key.text);
     if cond.key.is_unknown_part() {
         return Tri::Unknown;
     }
     if op.base == BaseOp::Null {
-        let want_absent = cond.values.iter().any(|v| v.text.eq_ignore_ascii_case("true"));
-        return if present.is_none() == want_absent { Tri::True } else { Tri::False };
+        let want_absent = cond
+            .values
+            .iter()
+            .any(|v| v.text.eq_ignore_ascii_case("true"));
+        return if present.is_none() == want_absent {
+            Tri::True
+        } else {
+            Tri::False
+        };
     }
     let Some(values) = present else {
         // Absent key: normal operators fail closed; IfExists, negated and ForAllValues fail open.
-        return if op.fails_open() { Tri::True } else { Tri::False };
+        return if op.fails_open() {
+            Tri::True
+        } else {
+            Tri::False
+        };
     };
     let one = |v: &str| value_matches(op.base, cond, v);
     match op.set {
@@ -246,15 +281,17 @@ pub fn condition_holds(cond: &Condition, req: &Request) -> Tri {
 fn value_matches(base: BaseOp, cond: &Condition, v: &str) -> Tri {
     use BaseOp::*;
     let any = |wild: bool, ci: bool| {
-        cond.values.iter().fold(Tri::False, |acc, p| acc.or(match_value(&p.text, v, wild, p.templated, ci)))
+        cond.values.iter().fold(Tri::False, |acc, p| {
+            acc.or(match_value(&p.text, v, wild, p.templated, ci))
+        })
     };
     match base {
         StringEquals | ArnEquals => any(false, false),
-        StringNotEquals | ArnNotEquals => any(false, false).not(),
+        StringNotEquals | ArnNotEquals => any(false, false).negate(),
         StringEqualsIgnoreCase => any(false, true),
-        StringNotEqualsIgnoreCase => any(false, true).not(),
+        StringNotEqualsIgnoreCase => any(false, true).negate(),
         StringLike | ArnLike => any(true, false),
-        StringNotLike | ArnNotLike => any(true, false).not(),
+        StringNotLike | ArnNotLike => any(true, false).negate(),
         Bool => any(false, true),
         // Trust policies of the kinds ekstrust reads do not turn on these; treat as unknown.
         _ => Tri::Unknown,

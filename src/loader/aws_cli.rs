@@ -41,17 +41,31 @@ pub fn load(cx: &FileCtx, root: &Node, shape: Shape, out: &mut Vec<Role>) {
             // Managed policy documents by ARN (default version).
             let mut managed: HashMap<&str, &Node> = HashMap::new();
             for p in root.get("Policies").and_then(Node::as_seq).unwrap_or(&[]) {
-                let Some(arn) = p.get_str("Arn") else { continue };
-                let versions = p.get("PolicyVersionList").and_then(Node::as_seq).unwrap_or(&[]);
+                let Some(arn) = p.get_str("Arn") else {
+                    continue;
+                };
+                let versions = p
+                    .get("PolicyVersionList")
+                    .and_then(Node::as_seq)
+                    .unwrap_or(&[]);
                 let default = versions
                     .iter()
-                    .find(|v| matches!(v.get("IsDefaultVersion").map(|n| &n.kind), Some(crate::node::NodeKind::Bool(true))))
+                    .find(|v| {
+                        matches!(
+                            v.get("IsDefaultVersion").map(|n| &n.kind),
+                            Some(crate::node::NodeKind::Bool(true))
+                        )
+                    })
                     .or(versions.first());
                 if let Some(doc) = default.and_then(|v| v.get("Document")) {
                     managed.insert(arn, doc);
                 }
             }
-            for r in root.get("RoleDetailList").and_then(Node::as_seq).unwrap_or(&[]) {
+            for r in root
+                .get("RoleDetailList")
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
+            {
                 out.push(role(cx, r, &managed));
             }
         }
@@ -61,7 +75,11 @@ pub fn load(cx: &FileCtx, root: &Node, shape: Shape, out: &mut Vec<Role>) {
 fn role(cx: &FileCtx, r: &Node, managed: &HashMap<&str, &Node>) -> Role {
     let name_node = r.get("RoleName");
     let mut permissions = Vec::new();
-    for p in r.get("RolePolicyList").and_then(Node::as_seq).unwrap_or(&[]) {
+    for p in r
+        .get("RolePolicyList")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+    {
         permissions.push(PermissionPolicy {
             name: p.get_str("PolicyName").unwrap_or("inline").to_string(),
             arn: None,
@@ -69,9 +87,16 @@ fn role(cx: &FileCtx, r: &Node, managed: &HashMap<&str, &Node>) -> Role {
             span: p.get("PolicyName").map(|n| n.span).unwrap_or(p.span),
         });
     }
-    for p in r.get("AttachedManagedPolicies").and_then(Node::as_seq).unwrap_or(&[]) {
+    for p in r
+        .get("AttachedManagedPolicies")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+    {
         let arn = p.get_str("PolicyArn").map(str::to_string);
-        let document = arn.as_deref().and_then(|a| managed.get(a)).map(|d| cx.policy_value(d, false));
+        let document = arn
+            .as_deref()
+            .and_then(|a| managed.get(a))
+            .map(|d| cx.policy_value(d, false));
         permissions.push(PermissionPolicy {
             name: p.get_str("PolicyName").unwrap_or("").to_string(),
             arn,
@@ -84,8 +109,13 @@ fn role(cx: &FileCtx, r: &Node, managed: &HashMap<&str, &Node>) -> Role {
         arn: r.get_str("Arn").map(str::to_string),
         origin: RoleOrigin::AwsCli,
         span: name_node.map(|n| n.span).unwrap_or(r.span),
-        trust: r.get("AssumeRolePolicyDocument").map(|d| cx.policy_value(d, true)),
+        trust: r
+            .get("AssumeRolePolicyDocument")
+            .map(|d| cx.policy_value(d, true)),
         permissions,
-        last_used: r.path(&["RoleLastUsed", "LastUsedDate"]).and_then(Node::as_str).map(str::to_string),
+        last_used: r
+            .path(&["RoleLastUsed", "LastUsedDate"])
+            .and_then(Node::as_str)
+            .map(str::to_string),
     }
 }

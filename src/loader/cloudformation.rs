@@ -10,9 +10,13 @@ use crate::node::{Node, NodeKind};
 use std::collections::HashMap;
 
 pub fn is_template(root: &Node) -> bool {
-    let Some(resources) = root.get("Resources").and_then(Node::as_map) else { return false };
+    let Some(resources) = root.get("Resources").and_then(Node::as_map) else {
+        return false;
+    };
     root.get("AWSTemplateFormatVersion").is_some()
-        || resources.iter().any(|(_, r)| r.get_str("Type").is_some_and(|t| t.starts_with("AWS::")))
+        || resources
+            .iter()
+            .any(|(_, r)| r.get_str("Type").is_some_and(|t| t.starts_with("AWS::")))
 }
 
 pub struct Template<'a> {
@@ -101,15 +105,21 @@ impl<'a> Template<'a> {
                 }
             }
         }
-        PStr { text: format!("${{{name}}}"), span, templated: true }
+        PStr {
+            text: format!("${{{name}}}"),
+            span,
+            templated: true,
+        }
     }
 
     /// The intrinsic function a node applies, from a short-form tag or a one-key `Fn::` map.
-    fn intrinsic<'n>(node: &'n Node) -> Option<(&'n str, &'n Node)> {
+    fn intrinsic(node: &Node) -> Option<(&str, &Node)> {
         if let Some(tag) = node.tag.as_deref() {
             return Some((tag, node));
         }
-        let [(k, v)] = node.as_map()? else { return None };
+        let [(k, v)] = node.as_map()? else {
+            return None;
+        };
         let name = k.as_str()?;
         if name == "Ref" {
             return Some(("Ref", v));
@@ -120,7 +130,10 @@ impl<'a> Template<'a> {
     fn sub_vars(&self, map: &Node) -> HashMap<String, String> {
         let mut vars = HashMap::new();
         for (k, v) in map.as_map().unwrap_or(&[]) {
-            let (Some(name), Some(first)) = (k.as_str(), self.strings(v).and_then(|mut s| s.drain(..).next())) else {
+            let (Some(name), Some(first)) = (
+                k.as_str(),
+                self.strings(v).and_then(|mut s| s.drain(..).next()),
+            ) else {
                 continue;
             };
             if !first.templated {
@@ -131,7 +144,7 @@ impl<'a> Template<'a> {
     }
 
     /// The `Fn::Sub` argument: its template string node and variable map.
-    fn sub_parts<'n>(arg: &'n Node) -> Option<(&'n Node, Option<&'n Node>)> {
+    fn sub_parts(arg: &Node) -> Option<(&Node, Option<&Node>)> {
         match &arg.kind {
             NodeKind::Str(_) => Some((arg, None)),
             NodeKind::Seq(items) => Some((items.first()?, items.get(1))),
@@ -146,24 +159,40 @@ impl Resolver for Template<'_> {
             return node.scalar_text().map(|t| vec![PStr::new(t, node.span)]);
         };
         let span = node.span;
-        let unknown = || Some(vec![PStr { text: "${?}".into(), span, templated: true }]);
+        let unknown = || {
+            Some(vec![PStr {
+                text: "${?}".into(),
+                span,
+                templated: true,
+            }])
+        };
         match func {
             "Sub" => {
                 let (template, vars) = Template::sub_parts(arg)?;
                 let vars = vars.map(|v| self.sub_vars(v)).unwrap_or_default();
                 let (text, templated) = self.substitute(template.as_str()?, &vars);
-                Some(vec![PStr { text, span: template.span, templated }])
+                Some(vec![PStr {
+                    text,
+                    span: template.span,
+                    templated,
+                }])
             }
             "Ref" => Some(vec![self.reference(arg.as_str()?, span)]),
             "GetAtt" => {
                 let target = match &arg.kind {
                     NodeKind::Str(s) => s.clone(),
-                    NodeKind::Seq(items) => {
-                        items.iter().filter_map(Node::as_str).collect::<Vec<_>>().join(".")
-                    }
+                    NodeKind::Seq(items) => items
+                        .iter()
+                        .filter_map(Node::as_str)
+                        .collect::<Vec<_>>()
+                        .join("."),
                     _ => "?".into(),
                 };
-                Some(vec![PStr { text: format!("${{{target}}}"), span, templated: true }])
+                Some(vec![PStr {
+                    text: format!("${{{target}}}"),
+                    span,
+                    templated: true,
+                }])
             }
             "If" => {
                 let items = arg.as_seq()?;
@@ -188,7 +217,11 @@ impl Resolver for Template<'_> {
                         None => return unknown(),
                     }
                 }
-                Some(vec![PStr { text: parts.join(delim), span, templated }])
+                Some(vec![PStr {
+                    text: parts.join(delim),
+                    span,
+                    templated,
+                }])
             }
             _ => unknown(),
         }
@@ -199,14 +232,20 @@ impl Resolver for SubDoc<'_, '_> {
     fn strings(&self, node: &Node) -> Option<Vec<PStr>> {
         let text = node.scalar_text()?;
         let (text, templated) = self.template.substitute(&text, &self.vars);
-        Some(vec![PStr { text, span: node.span, templated }])
+        Some(vec![PStr {
+            text,
+            span: node.span,
+            templated,
+        }])
     }
 }
 
 /// Roles of a template.
 pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
     let template = Template::new(root);
-    let Some(resources) = root.get("Resources").and_then(Node::as_map) else { return };
+    let Some(resources) = root.get("Resources").and_then(Node::as_map) else {
+        return;
+    };
     for (logical, res) in resources {
         if res.get_str("Type") != Some("AWS::IAM::Role") {
             continue;
@@ -220,18 +259,33 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
             .filter(|p| !p.templated)
             .map(|p| p.text)
             .unwrap_or_else(|| logical_id.to_string());
-        let trust = props.and_then(|p| p.get("AssumeRolePolicyDocument")).map(|d| document(cx, &template, d, true));
+        let trust = props
+            .and_then(|p| p.get("AssumeRolePolicyDocument"))
+            .map(|d| document(cx, &template, d, true));
         let mut permissions = Vec::new();
-        for p in props.and_then(|p| p.get("Policies")).and_then(Node::as_seq).unwrap_or(&[]) {
-            let pname = p.get("PolicyName").and_then(Node::scalar_text).unwrap_or_default();
+        for p in props
+            .and_then(|p| p.get("Policies"))
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+        {
+            let pname = p
+                .get("PolicyName")
+                .and_then(Node::scalar_text)
+                .unwrap_or_default();
             permissions.push(PermissionPolicy {
                 name: pname,
                 arn: None,
-                document: p.get("PolicyDocument").map(|d| document(cx, &template, d, false)),
+                document: p
+                    .get("PolicyDocument")
+                    .map(|d| document(cx, &template, d, false)),
                 span: p.span,
             });
         }
-        for arn in props.and_then(|p| p.get("ManagedPolicyArns")).map(Node::one_or_many).unwrap_or_default() {
+        for arn in props
+            .and_then(|p| p.get("ManagedPolicyArns"))
+            .map(Node::one_or_many)
+            .unwrap_or_default()
+        {
             for s in template.strings(arn).unwrap_or_default() {
                 permissions.push(PermissionPolicy {
                     name: s.text.rsplit('/').next().unwrap_or("").to_string(),
@@ -258,7 +312,10 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
 fn document(cx: &FileCtx, template: &Template, node: &Node, trust: bool) -> Policy {
     if let Some(("Sub", arg)) = Template::intrinsic(node) {
         if let Some((string, vars)) = Template::sub_parts(arg) {
-            let resolver = SubDoc { template, vars: vars.map(|v| template.sub_vars(v)).unwrap_or_default() };
+            let resolver = SubDoc {
+                template,
+                vars: vars.map(|v| template.sub_vars(v)).unwrap_or_default(),
+            };
             return cx.embedded_policy(string, &resolver, trust);
         }
     }
@@ -266,7 +323,10 @@ fn document(cx: &FileCtx, template: &Template, node: &Node, trust: bool) -> Poli
         return cx.embedded_policy(node, &super::iam::Literal, trust);
     }
     if node.as_map().is_none() {
-        return policy_problem(node.span, "the policy document must be an object or a JSON string");
+        return policy_problem(
+            node.span,
+            "the policy document must be an object or a JSON string",
+        );
     }
     parse_policy(node, template, trust, &cx.duplicates_within(node.span))
 }

@@ -19,12 +19,18 @@ impl Inner {
     pub fn of(outer_text: &str, node: &Node) -> Option<Inner> {
         let value = node.as_str()?;
         let map = match node.style {
-            Style::Json => crate::loader::json::decode_string_mapped(outer_text, node.span.start as usize)
-                .filter(|(s, _)| s == value)
-                .map(|(_, m)| m),
+            Style::Json => {
+                crate::loader::json::decode_string_mapped(outer_text, node.span.start as usize)
+                    .filter(|(s, _)| s == value)
+                    .map(|(_, m)| m)
+            }
             _ => block_map(outer_text, node, value),
         };
-        let mut inner = Inner { text: value.to_string(), map, outer: node.span };
+        let mut inner = Inner {
+            text: value.to_string(),
+            map,
+            outer: node.span,
+        };
         inner.percent_decode();
         Some(inner)
     }
@@ -41,7 +47,9 @@ impl Inner {
         let mut i = 0;
         while i < bytes.len() {
             let decoded = if bytes[i] == b'%' {
-                self.text.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
+                self.text
+                    .get(i + 1..i + 3)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
             } else {
                 None
             };
@@ -58,8 +66,15 @@ impl Inner {
             }
         }
         src_index.push(bytes.len());
-        let Ok(text) = String::from_utf8(out) else { return };
-        self.map = self.map.take().map(|m| src_index.iter().map(|&i| m.get(i).copied().unwrap_or(self.outer.end)).collect());
+        let Ok(text) = String::from_utf8(out) else {
+            return;
+        };
+        self.map = self.map.take().map(|m| {
+            src_index
+                .iter()
+                .map(|&i| m.get(i).copied().unwrap_or(self.outer.end))
+                .collect()
+        });
         self.text = text;
     }
 
@@ -69,7 +84,11 @@ impl Inner {
             Some(m) => {
                 let s = m.get(start).copied().unwrap_or(self.outer.end);
                 let e = m.get(end).copied().unwrap_or(self.outer.end).max(s);
-                Span { file: self.outer.file, start: s, end: e }
+                Span {
+                    file: self.outer.file,
+                    start: s,
+                    end: e,
+                }
             }
             None => self.outer,
         }
@@ -121,22 +140,29 @@ fn block_map(outer: &str, node: &Node, value: &str) -> Option<Vec<u32>> {
             Some(map)
         }
         Style::Literal => {
-            // Skip the header line (`|`, `|-`, `|2` ...).
-            let header_end = raw.find('\n')? + 1;
+            // The scalar's span starts at its first content character; read whole source lines
+            // from there (skipping a `|` header line if the span includes it).
+            // Some spans include the tag and `|` header: content then starts on the next line.
+            let header = outer
+                .get(start..)
+                .is_some_and(|r| r.starts_with(['|', '!', '&']));
+            let line_begin = if header {
+                start + outer.get(start..)?.find('\n')? + 1
+            } else {
+                outer.get(..start)?.rfind('\n').map(|i| i + 1).unwrap_or(0)
+            };
             let mut src_lines = Vec::new();
-            let mut pos = start + header_end;
-            for line in raw.get(header_end..)?.split_inclusive('\n') {
+            let mut pos = line_begin;
+            for line in outer.get(line_begin..)?.split_inclusive('\n') {
                 src_lines.push((pos, line));
                 pos += line.len();
             }
-            let mut li = 0;
             for (n, vline) in value.split('\n').enumerate() {
                 let last = n == value.matches('\n').count();
                 if last && vline.is_empty() {
                     break;
                 }
-                let (line_start, sline) = *src_lines.get(li)?;
-                li += 1;
+                let (line_start, sline) = *src_lines.get(n)?;
                 let content = sline.trim_end_matches(['\n', '\r']);
                 let offset = if vline.is_empty() {
                     content.len()
@@ -156,7 +182,12 @@ fn block_map(outer: &str, node: &Node, value: &str) -> Option<Vec<u32>> {
             while map.len() < value.len() {
                 map.push(end as u32);
             }
-            map.push(map.last().map(|&l| l + 1).unwrap_or(end as u32).min(end as u32));
+            map.push(
+                map.last()
+                    .map(|&l| l + 1)
+                    .unwrap_or(end as u32)
+                    .min(end as u32),
+            );
             Some(map)
         }
         _ => None,
@@ -187,7 +218,10 @@ mod tests {
         let inner = Inner::of(text, doc.root.get("p").unwrap()).unwrap();
         let parsed = inner.parse_json(0).unwrap();
         let v = parsed.root.get("Version").unwrap();
-        assert_eq!(&text[v.span.start as usize..v.span.end as usize], r#"\"2012-10-17\""#);
+        assert_eq!(
+            &text[v.span.start as usize..v.span.end as usize],
+            r#"\"2012-10-17\""#
+        );
     }
 
     #[test]
@@ -198,6 +232,9 @@ mod tests {
         assert_eq!(inner.text, r#"{"Version":"2012-10-17"}"#);
         let parsed = inner.parse_json(0).unwrap();
         let v = parsed.root.get("Version").unwrap();
-        assert_eq!(&text[v.span.start as usize..v.span.end as usize], "%222012-10-17%22");
+        assert_eq!(
+            &text[v.span.start as usize..v.span.end as usize],
+            "%222012-10-17%22"
+        );
     }
 }

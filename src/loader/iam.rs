@@ -3,7 +3,8 @@
 //! span (TRUST012) instead of an error, so the rest of the document is still checked.
 
 use crate::model::{
-    Condition, Effect, Operator, PStr, Policy, PolicyProblem, PrincipalBlock, PrincipalKind, Statement,
+    Condition, Effect, Operator, PStr, Policy, PolicyProblem, PrincipalBlock, PrincipalKind,
+    Statement,
 };
 use crate::node::{DuplicateKey, Node, NodeKind};
 
@@ -30,16 +31,41 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn problem(&mut self, span: crate::source::Span, message: impl Into<String>) {
-        self.problems.push(PolicyProblem { span, message: message.into() });
+        self.problems.push(PolicyProblem {
+            span,
+            message: message.into(),
+        });
     }
 
     /// A string or a list of strings.
     fn string_list(&mut self, node: &Node, what: &str) -> Vec<PStr> {
         let mut out = Vec::new();
+        // A tagged node or a map is an intrinsic function (CloudFormation): resolve it whole.
+        if node.tag.is_some() || node.as_map().is_some() {
+            match self.resolver.strings(node) {
+                Some(values) => return values,
+                None => {
+                    self.problem(
+                        node.span,
+                        format!(
+                            "{what} must be a string or a list of strings, not a {}",
+                            node.type_name()
+                        ),
+                    );
+                    return out;
+                }
+            }
+        }
         for item in node.one_or_many() {
             match self.resolver.strings(item) {
                 Some(values) => out.extend(values),
-                None => self.problem(item.span, format!("{what} must be a string or a list of strings, not a {}", item.type_name())),
+                None => self.problem(
+                    item.span,
+                    format!(
+                        "{what} must be a string or a list of strings, not a {}",
+                        item.type_name()
+                    ),
+                ),
             }
         }
         out
@@ -48,17 +74,39 @@ impl Ctx<'_> {
 
 /// Parse a policy document node. `trust` enables the checks that apply to trust policies
 /// (a Principal is required).
-pub fn parse_policy(root: &Node, resolver: &dyn Resolver, trust: bool, duplicates: &[DuplicateKey]) -> Policy {
-    let mut cx = Ctx { resolver, problems: Vec::new() };
+pub fn parse_policy(
+    root: &Node,
+    resolver: &dyn Resolver,
+    trust: bool,
+    duplicates: &[DuplicateKey],
+) -> Policy {
+    let mut cx = Ctx {
+        resolver,
+        problems: Vec::new(),
+    };
     for d in duplicates {
         cx.problem(
             d.second,
-            format!("duplicate key \"{}\": JSON parsers disagree on which value wins, IAM rejects it", d.key),
+            format!(
+                "duplicate key \"{}\": JSON parsers disagree on which value wins, IAM rejects it",
+                d.key
+            ),
         );
     }
-    let mut policy = Policy { span: root.span, version: None, statements: Vec::new(), problems: Vec::new() };
+    let mut policy = Policy {
+        span: root.span,
+        version: None,
+        statements: Vec::new(),
+        problems: Vec::new(),
+    };
     let Some(entries) = root.as_map() else {
-        cx.problem(root.span, format!("a policy document must be a JSON object, not a {}", root.type_name()));
+        cx.problem(
+            root.span,
+            format!(
+                "a policy document must be a JSON object, not a {}",
+                root.type_name()
+            ),
+        );
         policy.problems = cx.problems;
         return policy;
     };
@@ -67,8 +115,14 @@ pub fn parse_policy(root: &Node, resolver: &dyn Resolver, trust: bool, duplicate
             "Version" => {
                 let v = cx.resolver.strings(value).and_then(|mut v| v.pop());
                 match &v {
-                    Some(s) if s.text == "2012-10-17" || s.text == "2008-10-17" || s.is_unknown_part() => {}
-                    Some(s) => cx.problem(s.span, format!("unknown policy Version \"{}\" (use \"2012-10-17\")", s.text)),
+                    Some(s)
+                        if s.text == "2012-10-17"
+                            || s.text == "2008-10-17"
+                            || s.is_unknown_part() => {}
+                    Some(s) => cx.problem(
+                        s.span,
+                        format!("unknown policy Version \"{}\" (use \"2012-10-17\")", s.text),
+                    ),
                     None => cx.problem(value.span, "Version must be a string"),
                 }
                 policy.version = v;
@@ -78,7 +132,13 @@ pub fn parse_policy(root: &Node, resolver: &dyn Resolver, trust: bool, duplicate
                     NodeKind::Seq(items) => items.iter().collect(),
                     NodeKind::Map(_) => vec![value],
                     _ => {
-                        cx.problem(value.span, format!("Statement must be an object or a list of objects, not a {}", value.type_name()));
+                        cx.problem(
+                            value.span,
+                            format!(
+                                "Statement must be an object or a list of objects, not a {}",
+                                value.type_name()
+                            ),
+                        );
                         vec![]
                     }
                 };
@@ -89,7 +149,10 @@ pub fn parse_policy(root: &Node, resolver: &dyn Resolver, trust: bool, duplicate
                 }
             }
             "Id" => {}
-            other => cx.problem(key.span, format!("unknown top-level policy element \"{other}\"")),
+            other => cx.problem(
+                key.span,
+                format!("unknown top-level policy element \"{other}\""),
+            ),
         }
     }
     if root.get("Statement").is_none() {
@@ -101,7 +164,10 @@ pub fn parse_policy(root: &Node, resolver: &dyn Resolver, trust: bool, duplicate
 
 fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Option<Statement> {
     let Some(entries) = node.as_map() else {
-        cx.problem(node.span, format!("a statement must be an object, not a {}", node.type_name()));
+        cx.problem(
+            node.span,
+            format!("a statement must be an object, not a {}", node.type_name()),
+        );
         return None;
     };
     let mut st = Statement {
@@ -145,7 +211,13 @@ fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Opti
             }
             "Resource" | "NotResource" => {
                 if trust {
-                    cx.problem(key.span, format!("{} is not allowed in a trust policy", key.as_str().unwrap_or("")));
+                    cx.problem(
+                        key.span,
+                        format!(
+                            "{} is not allowed in a trust policy",
+                            key.as_str().unwrap_or("")
+                        ),
+                    );
                 }
             }
             "Condition" => {
@@ -166,14 +238,21 @@ fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Opti
     }
     for a in st.actions.iter().chain(&st.not_actions) {
         if a.text != "*" && !a.text.contains(':') && !a.is_unknown_part() {
-            cx.problem(a.span, format!("action \"{}\" is not of the form service:Action", a.text));
+            cx.problem(
+                a.span,
+                format!("action \"{}\" is not of the form service:Action", a.text),
+            );
         }
     }
     Some(st)
 }
 
 fn parse_principal(cx: &mut Ctx, node: &Node) -> Option<PrincipalBlock> {
-    let mut block = PrincipalBlock { span: node.span, star: None, entries: Vec::new() };
+    let mut block = PrincipalBlock {
+        span: node.span,
+        star: None,
+        entries: Vec::new(),
+    };
     match &node.kind {
         NodeKind::Str(s) if s == "*" => block.star = Some(node.span),
         NodeKind::Map(entries) => {
@@ -195,7 +274,10 @@ fn parse_principal(cx: &mut Ctx, node: &Node) -> Option<PrincipalBlock> {
             }
         }
         _ => {
-            cx.problem(node.span, "Principal must be \"*\" or an object such as {\"AWS\": ...}");
+            cx.problem(
+                node.span,
+                "Principal must be \"*\" or an object such as {\"AWS\": ...}",
+            );
             return None;
         }
     }
@@ -213,18 +295,31 @@ fn check_principal_value(cx: &mut Ctx, kind: &PrincipalKind, v: &PStr) {
                 return;
             }
             if let Err(why) = check_arn(&v.text, &["iam", "sts"]) {
-                cx.problem(v.span, format!("malformed AWS principal \"{}\": {why}", v.text));
+                cx.problem(
+                    v.span,
+                    format!("malformed AWS principal \"{}\": {why}", v.text),
+                );
             }
         }
         PrincipalKind::Federated => {
-            if crate::iam_eval::issuer::provider_issuer(&v.text).is_some() && !v.text.starts_with("arn:") {
+            if crate::iam_eval::issuer::provider_issuer(&v.text).is_some()
+                && !v.text.starts_with("arn:")
+            {
                 return;
             }
             match check_arn(&v.text, &["iam"]) {
-                Err(why) => cx.problem(v.span, format!("malformed Federated principal \"{}\": {why}", v.text)),
+                Err(why) => cx.problem(
+                    v.span,
+                    format!("malformed Federated principal \"{}\": {why}", v.text),
+                ),
                 Ok(resource) => {
-                    if !(resource.starts_with("oidc-provider/") || resource.starts_with("saml-provider/")) {
-                        cx.problem(v.span, "a Federated ARN must name an oidc-provider/ or saml-provider/");
+                    if !(resource.starts_with("oidc-provider/")
+                        || resource.starts_with("saml-provider/"))
+                    {
+                        cx.problem(
+                            v.span,
+                            "a Federated ARN must name an oidc-provider/ or saml-provider/",
+                        );
                     }
                 }
             }
@@ -243,14 +338,27 @@ pub fn check_arn<'a>(arn: &'a str, services: &[&str]) -> Result<&'a str, String>
     if parts.len() < 6 || parts[0] != "arn" {
         return Err("expected arn:<partition>:<service>:<region>:<account>:<resource>".into());
     }
-    if !matches!(parts[1], "aws" | "aws-cn" | "aws-us-gov" | "aws-iso" | "aws-iso-b" | "aws-iso-e" | "aws-iso-f" | "aws-eusc") {
+    if !matches!(
+        parts[1],
+        "aws"
+            | "aws-cn"
+            | "aws-us-gov"
+            | "aws-iso"
+            | "aws-iso-b"
+            | "aws-iso-e"
+            | "aws-iso-f"
+            | "aws-eusc"
+    ) {
         return Err(format!("unknown partition \"{}\"", parts[1]));
     }
     if !services.contains(&parts[2]) {
         return Err(format!("service must be {}", services.join(" or ")));
     }
     if !is_account_id(parts[4]) {
-        return Err(format!("account \"{}\" is not a 12-digit account ID", parts[4]));
+        return Err(format!(
+            "account \"{}\" is not a 12-digit account ID",
+            parts[4]
+        ));
     }
     if parts[5].is_empty() {
         return Err("empty resource".into());
@@ -260,23 +368,39 @@ pub fn check_arn<'a>(arn: &'a str, services: &[&str]) -> Result<&'a str, String>
 
 fn parse_conditions(cx: &mut Ctx, node: &Node, out: &mut Vec<Condition>) {
     let Some(ops) = node.as_map() else {
-        cx.problem(node.span, format!("Condition must be an object, not a {}", node.type_name()));
+        cx.problem(
+            node.span,
+            format!("Condition must be an object, not a {}", node.type_name()),
+        );
         return;
     };
     for (op_key, block) in ops {
-        let Some(op_text) = cx.resolver.strings(op_key).and_then(|mut v| v.pop()) else { continue };
+        let Some(op_text) = cx.resolver.strings(op_key).and_then(|mut v| v.pop()) else {
+            continue;
+        };
         let op = Operator::parse(&op_text.text);
         if op.is_none() {
-            cx.problem(op_key.span, format!("unknown condition operator \"{}\"", op_text.text));
+            cx.problem(
+                op_key.span,
+                format!("unknown condition operator \"{}\"", op_text.text),
+            );
         }
         let Some(keys) = block.as_map() else {
             if op.is_some() {
-                cx.problem(block.span, format!("the {} block must map condition keys to values", op_text.text));
+                cx.problem(
+                    block.span,
+                    format!(
+                        "the {} block must map condition keys to values",
+                        op_text.text
+                    ),
+                );
             }
             continue;
         };
         for (key_node, values) in keys {
-            let Some(key) = cx.resolver.strings(key_node).and_then(|mut v| v.pop()) else { continue };
+            let Some(key) = cx.resolver.strings(key_node).and_then(|mut v| v.pop()) else {
+                continue;
+            };
             let vals = cx.string_list(values, "a condition value");
             out.push(Condition {
                 operator: op_text.clone(),

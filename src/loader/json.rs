@@ -47,12 +47,18 @@ pub fn parse(text: &str, file: FileId, limits: &Limits) -> Result<ParsedDoc, Syn
     if p.pos < p.bytes.len() {
         return Err(p.err("unexpected content after the JSON value"));
     }
-    Ok(ParsedDoc { root, duplicates: p.duplicates })
+    Ok(ParsedDoc {
+        root,
+        duplicates: p.duplicates,
+    })
 }
 
 impl<'a> Parser<'a> {
     fn err(&self, message: &str) -> SyntaxError {
-        SyntaxError { offset: self.pos, message: message.to_string() }
+        SyntaxError {
+            offset: self.pos,
+            message: message.to_string(),
+        }
     }
 
     fn skip_ws(&mut self) {
@@ -283,7 +289,10 @@ fn decode_escape(text: &str, pos: usize) -> Option<(char, usize)> {
         b'u' => {
             let hi = u32::from_str_radix(text.get(pos + 2..pos + 6)?, 16).ok()?;
             if (0xD800..0xDC00).contains(&hi) && text.get(pos + 6..pos + 8) == Some("\\u") {
-                if let Some(lo) = text.get(pos + 8..pos + 12).and_then(|h| u32::from_str_radix(h, 16).ok()) {
+                if let Some(lo) = text
+                    .get(pos + 8..pos + 12)
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                {
                     if (0xDC00..0xE000).contains(&lo) {
                         let c = char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?;
                         return Some((c, 12));
@@ -348,7 +357,10 @@ mod tests {
         let text = r#"{"a": [1, "x\"y"], "b": null}"#;
         let doc = p(text).unwrap();
         let a = doc.root.get("a").unwrap().as_seq().unwrap();
-        assert_eq!(&text[a[1].span.start as usize..a[1].span.end as usize], r#""x\"y""#);
+        assert_eq!(
+            &text[a[1].span.start as usize..a[1].span.end as usize],
+            r#""x\"y""#
+        );
         assert_eq!(a[1].as_str(), Some("x\"y"));
         assert!(doc.root.get("b").unwrap().is_null());
     }
@@ -358,7 +370,10 @@ mod tests {
         let doc = p(r#"{"k": 1, "k": 2}"#).unwrap();
         assert_eq!(doc.duplicates.len(), 1);
         assert_eq!(doc.duplicates[0].key, "k");
-        assert_eq!(doc.root.get("k").unwrap().kind, NodeKind::Number("2".into()));
+        assert_eq!(
+            doc.root.get("k").unwrap().kind,
+            NodeKind::Number("2".into())
+        );
     }
 
     #[test]

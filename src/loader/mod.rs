@@ -26,7 +26,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_file_bytes: 32 * 1024 * 1024, max_depth: 256, max_alias_nodes: 100_000 }
+        Limits {
+            max_file_bytes: 32 * 1024 * 1024,
+            max_depth: 256,
+            max_alias_nodes: 100_000,
+        }
     }
 }
 
@@ -86,24 +90,44 @@ impl FileCtx<'_> {
         if node.as_str().is_some() {
             return self.embedded_policy(node, &iam::Literal, trust);
         }
-        iam::parse_policy(node, &iam::Literal, trust, &self.duplicates_within(node.span))
+        iam::parse_policy(
+            node,
+            &iam::Literal,
+            trust,
+            &self.duplicates_within(node.span),
+        )
     }
 
     /// A policy inside a string value.
-    pub fn embedded_policy(&self, node: &Node, resolver: &dyn iam::Resolver, trust: bool) -> Policy {
+    pub fn embedded_policy(
+        &self,
+        node: &Node,
+        resolver: &dyn iam::Resolver,
+        trust: bool,
+    ) -> Policy {
         let Some(inner) = embedded::Inner::of(self.text, node) else {
             return policy_problem(node.span, "the policy document must be a JSON string");
         };
         match inner.parse_json(self.file) {
             Ok(doc) => iam::parse_policy(&doc.root, resolver, trust, &doc.duplicates),
-            Err((span, message)) => policy_problem(span, format!("the policy is not valid JSON: {message}")),
+            Err((span, message)) => {
+                policy_problem(span, format!("the policy is not valid JSON: {message}"))
+            }
         }
     }
 }
 
 /// A policy that could not be read at all: one problem, no statements.
 pub fn policy_problem(span: Span, message: impl Into<String>) -> Policy {
-    Policy { span, version: None, statements: Vec::new(), problems: vec![PolicyProblem { span, message: message.into() }] }
+    Policy {
+        span,
+        version: None,
+        statements: Vec::new(),
+        problems: vec![PolicyProblem {
+            span,
+            message: message.into(),
+        }],
+    }
 }
 
 /// Extensions read when walking a folder (explicitly named files are read whatever their name).
@@ -111,7 +135,11 @@ const WALK_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "template"];
 
 /// Expand the given paths: files as named, folders recursively (hidden folders and `.git`
 /// skipped), `-` for standard input. Sorted for deterministic output.
-pub fn collect_paths(inputs: &[PathBuf], skipped: &mut Vec<Skipped>, errors: &mut Vec<LoadError>) -> Vec<PathBuf> {
+pub fn collect_paths(
+    inputs: &[PathBuf],
+    skipped: &mut Vec<Skipped>,
+    errors: &mut Vec<LoadError>,
+) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for input in inputs {
         if input.as_os_str() == "-" {
@@ -121,24 +149,41 @@ pub fn collect_paths(inputs: &[PathBuf], skipped: &mut Vec<Skipped>, errors: &mu
         match std::fs::metadata(input) {
             Ok(m) if m.is_dir() => walk(input, &mut out, skipped, errors, &mut Vec::new()),
             Ok(_) => out.push(input.clone()),
-            Err(e) => errors.push(LoadError { path: input.display().to_string(), span: None, message: format!("cannot read: {e}") }),
+            Err(e) => errors.push(LoadError {
+                path: input.display().to_string(),
+                span: None,
+                message: format!("cannot read: {e}"),
+            }),
         }
     }
     out
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<Skipped>, errors: &mut Vec<LoadError>, seen: &mut Vec<PathBuf>) {
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    skipped: &mut Vec<Skipped>,
+    errors: &mut Vec<LoadError>,
+    seen: &mut Vec<PathBuf>,
+) {
     // Symlink loops: never enter a folder whose canonical path is already being walked.
     let canonical = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     if seen.contains(&canonical) {
-        skipped.push(Skipped { path: dir.display().to_string(), reason: "symlink loop".into() });
+        skipped.push(Skipped {
+            path: dir.display().to_string(),
+            reason: "symlink loop".into(),
+        });
         return;
     }
     seen.push(canonical);
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            errors.push(LoadError { path: dir.display().to_string(), span: None, message: format!("cannot read folder: {e}") });
+            errors.push(LoadError {
+                path: dir.display().to_string(),
+                span: None,
+                message: format!("cannot read folder: {e}"),
+            });
             seen.pop();
             return;
         }
@@ -152,7 +197,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<Skipped>, errors: 
         }
         if path.is_dir() {
             walk(&path, out, skipped, errors, seen);
-        } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| WALK_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())) {
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| WALK_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        {
             out.push(path);
         }
     }
@@ -163,15 +212,22 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<Skipped>, errors: 
 pub fn load(inputs: &[PathBuf], limits: &Limits) -> Loaded {
     let mut loaded = Loaded::default();
     let paths = collect_paths(inputs, &mut loaded.skipped, &mut loaded.errors);
-    let results: Vec<FileResult> =
-        paths.par_iter().enumerate().map(|(i, p)| load_file(p, i as FileId, limits)).collect();
+    let results: Vec<FileResult> = paths
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| load_file(p, i as FileId, limits))
+        .collect();
     for r in results {
         let id = loaded.sources.files.len() as FileId;
         if let Some(source) = r.source {
             loaded.sources.add(source);
         } else {
             // Keep ids aligned with paths: an unreadable file gets an empty placeholder.
-            loaded.sources.add(SourceFile::new(PathBuf::new(), String::new(), String::new()));
+            loaded.sources.add(SourceFile::new(
+                PathBuf::new(),
+                String::new(),
+                String::new(),
+            ));
         }
         debug_assert_eq!(id as usize + 1, loaded.sources.files.len());
         loaded.inventory.roles.extend(r.roles);
@@ -186,7 +242,10 @@ fn display_path(path: &Path) -> String {
         return "-".into();
     }
     let cwd = std::env::current_dir().ok();
-    let rel = cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()).unwrap_or(path);
+    let rel = cwd
+        .as_deref()
+        .and_then(|c| path.strip_prefix(c).ok())
+        .unwrap_or(path);
     rel.display().to_string().replace('\\', "/")
 }
 
@@ -201,7 +260,10 @@ fn read_input(path: &Path, limits: &Limits) -> Result<Vec<u8>, String> {
     };
     result.map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() as u64 > limits.max_file_bytes {
-        return Err(format!("larger than the {} byte limit (--max-file-size)", limits.max_file_bytes));
+        return Err(format!(
+            "larger than the {} byte limit (--max-file-size)",
+            limits.max_file_bytes
+        ));
     }
     Ok(bytes)
 }
@@ -212,7 +274,11 @@ fn load_file(path: &Path, file: FileId, limits: &Limits) -> FileResult {
     let bytes = match read_input(path, limits) {
         Ok(b) => b,
         Err(message) => {
-            result.errors.push(LoadError { path: display, span: None, message });
+            result.errors.push(LoadError {
+                path: display,
+                span: None,
+                message,
+            });
             return result;
         }
     };
@@ -241,12 +307,20 @@ fn load_file(path: &Path, file: FileId, limits: &Limits) -> FileResult {
         result.source = Some(SourceFile::new(path.to_path_buf(), display, text));
         return result;
     }
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("stdin").to_string();
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("stdin")
+        .to_string();
     let docs = parse_text(&text, file, limits, path);
     match docs {
         Err(e) => result.errors.push(LoadError {
             path: display.clone(),
-            span: Some(Span::new(file, e.offset, (e.offset + 1).min(text.len()).max(e.offset))),
+            span: Some(Span::new(
+                file,
+                e.offset,
+                (e.offset + 1).min(text.len()).max(e.offset),
+            )),
             message: format!("syntax error: {}", e.message),
         }),
         Ok(docs) => {
@@ -255,7 +329,11 @@ fn load_file(path: &Path, file: FileId, limits: &Limits) -> FileResult {
                 let cx = FileCtx {
                     file,
                     text: &text,
-                    stem: if many { format!("{stem}#{}", n + 1) } else { stem.clone() },
+                    stem: if many {
+                        format!("{stem}#{}", n + 1)
+                    } else {
+                        stem.clone()
+                    },
                     duplicates: doc.duplicates,
                 };
                 classify(&cx, &doc.root, &mut result, &display);
@@ -267,14 +345,35 @@ fn load_file(path: &Path, file: FileId, limits: &Limits) -> FileResult {
 }
 
 /// JSON when the content starts like JSON, YAML otherwise (YAML also reads most JSON).
-pub fn parse_text(text: &str, file: FileId, limits: &Limits, path: &Path) -> Result<Vec<ParsedDoc>, crate::node::SyntaxError> {
+pub fn parse_text(
+    text: &str,
+    file: FileId,
+    limits: &Limits,
+    path: &Path,
+) -> Result<Vec<ParsedDoc>, crate::node::SyntaxError> {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    let is_json_ext = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let is_json_ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     if trimmed.starts_with('{') || (trimmed.starts_with('[') && is_json_ext) {
-        let doc = json::parse(text, file, &json::Limits { max_depth: limits.max_depth })?;
+        let doc = json::parse(
+            text,
+            file,
+            &json::Limits {
+                max_depth: limits.max_depth,
+            },
+        )?;
         return Ok(vec![doc]);
     }
-    yaml::parse(text, file, &yaml::Limits { max_depth: limits.max_depth, max_alias_nodes: limits.max_alias_nodes })
+    yaml::parse(
+        text,
+        file,
+        &yaml::Limits {
+            max_depth: limits.max_depth,
+            max_alias_nodes: limits.max_alias_nodes,
+        },
+    )
 }
 
 fn classify(cx: &FileCtx, root: &Node, result: &mut FileResult, display: &str) {
@@ -288,7 +387,11 @@ fn classify(cx: &FileCtx, root: &Node, result: &mut FileResult, display: &str) {
             name: cx.stem.clone(),
             arn: None,
             origin: RoleOrigin::PolicyFile,
-            span: Span::new(cx.file, root.span.start as usize, root.span.start as usize + 1),
+            span: Span::new(
+                cx.file,
+                root.span.start as usize,
+                root.span.start as usize + 1,
+            ),
             trust: None,
             permissions: Vec::new(),
             last_used: None,
@@ -296,7 +399,12 @@ fn classify(cx: &FileCtx, root: &Node, result: &mut FileResult, display: &str) {
         if trust {
             role.trust = Some(policy);
         } else {
-            role.permissions.push(crate::model::PermissionPolicy { name: cx.stem.clone(), arn: None, document: Some(policy), span: root.span });
+            role.permissions.push(crate::model::PermissionPolicy {
+                name: cx.stem.clone(),
+                arn: None,
+                document: Some(policy),
+                span: root.span,
+            });
         }
         result.roles.push(role);
     } else if let Some(shape) = aws_cli::detect(root) {
@@ -308,20 +416,30 @@ fn classify(cx: &FileCtx, root: &Node, result: &mut FileResult, display: &str) {
     } else if root.get("apiVersion").is_some() && root.get("kind").is_some() {
         // Kubernetes objects are read by the Kubernetes loader.
     } else {
-        result.skipped.push(Skipped { path: display.to_string(), reason: "not a recognised document".into() });
+        result.skipped.push(Skipped {
+            path: display.to_string(),
+            reason: "not a recognised document".into(),
+        });
     }
 }
 
 /// A raw policy document is a trust policy when a statement names a principal or an STS
 /// AssumeRole* action.
 fn looks_like_trust(root: &Node) -> bool {
-    let Some(statement) = root.get("Statement") else { return false };
+    let Some(statement) = root.get("Statement") else {
+        return false;
+    };
     statement.one_or_many().iter().any(|st| {
         st.get("Principal").is_some()
             || st.get("NotPrincipal").is_some()
             || st
                 .get("Action")
-                .map(|a| a.one_or_many().iter().any(|v| v.as_str().is_some_and(|s| s.to_ascii_lowercase().starts_with("sts:assumerole"))))
+                .map(|a| {
+                    a.one_or_many().iter().any(|v| {
+                        v.as_str()
+                            .is_some_and(|s| s.to_ascii_lowercase().starts_with("sts:assumerole"))
+                    })
+                })
                 .unwrap_or(false)
     })
 }

@@ -14,7 +14,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_depth: 256, max_alias_nodes: 100_000 }
+        Limits {
+            max_depth: 256,
+            max_alias_nodes: 100_000,
+        }
     }
 }
 
@@ -28,11 +31,17 @@ struct Offsets {
 impl Offsets {
     fn new(text: &str) -> Offsets {
         if text.is_ascii() {
-            return Offsets { table: None, len: text.len() };
+            return Offsets {
+                table: None,
+                len: text.len(),
+            };
         }
         let mut table: Vec<u32> = text.char_indices().map(|(i, _)| i as u32).collect();
         table.push(text.len() as u32);
-        Offsets { table: Some(table), len: text.len() }
+        Offsets {
+            table: Some(table),
+            len: text.len(),
+        }
     }
     fn byte(&self, char_index: usize) -> usize {
         match &self.table {
@@ -43,13 +52,102 @@ impl Offsets {
 }
 
 enum Frame {
-    Seq { start: usize, anchor: usize, tag: Option<Box<str>>, items: Vec<Node> },
-    Map { start: usize, anchor: usize, tag: Option<Box<str>>, entries: Vec<(Node, Node)>, key: Option<Node> },
+    Seq {
+        start: usize,
+        anchor: usize,
+        tag: Option<Box<str>>,
+        items: Vec<Node>,
+    },
+    Map {
+        start: usize,
+        anchor: usize,
+        tag: Option<Box<str>>,
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+    },
 }
 
 /// Parse every document of a YAML stream. On a syntax error, the documents completed before it are
 /// discarded: a Kubernetes apply of such a file fails as a whole too.
+///
+/// One leniency: a line holding only the closing bracket of a flow collection, indented less than
+/// the flow content, is rejected by the YAML spec but accepted by libyaml and go-yaml (so kubectl
+/// applies it). Such lines are re-indented in a patched copy and spans are mapped back.
 pub fn parse(text: &str, file: FileId, limits: &Limits) -> Result<Vec<ParsedDoc>, SyntaxError> {
+    let first = match parse_strict(text, file, limits) {
+        Ok(docs) => return Ok(docs),
+        Err(e) => e,
+    };
+    let mut patched = text.to_string();
+    // (offset in the patched text, spaces inserted there), in increasing order.
+    let mut inserts: Vec<(usize, usize)> = Vec::new();
+    let mut error = first.clone();
+    for _ in 0..64 {
+        let Some((at, spaces)) = closing_bracket_fix(&patched, error.offset) else {
+            break;
+        };
+        patched.insert_str(at, &" ".repeat(spaces));
+        inserts.push((at, spaces));
+        match parse_strict(&patched, file, limits) {
+            Ok(mut docs) => {
+                let back = |s: Span| Span {
+                    file: s.file,
+                    start: unpatch(&inserts, s.start),
+                    end: unpatch(&inserts, s.end),
+                };
+                for d in &mut docs {
+                    d.root.map_spans(&back);
+                    for dup in &mut d.duplicates {
+                        dup.first = back(dup.first);
+                        dup.second = back(dup.second);
+                    }
+                }
+                return Ok(docs);
+            }
+            Err(e) => error = e,
+        }
+    }
+    Err(first)
+}
+
+/// Map an offset of the patched text back to the original.
+fn unpatch(inserts: &[(usize, usize)], offset: u32) -> u32 {
+    let mut o = offset as usize;
+    for &(at, n) in inserts.iter().rev() {
+        if o >= at + n {
+            o -= n;
+        } else if o > at {
+            o = at;
+        }
+    }
+    o as u32
+}
+
+/// If the error is on a line that holds only `]`/`}` (and spaces), the indentation to insert
+/// there: enough to match the previous non-blank line.
+fn closing_bracket_fix(text: &str, offset: usize) -> Option<(usize, usize)> {
+    let line_start = text.get(..offset)?.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let line_end = text
+        .get(line_start..)?
+        .find('\n')
+        .map(|i| line_start + i)
+        .unwrap_or(text.len());
+    let line = text.get(line_start..line_end)?;
+    let trimmed = line.trim();
+    if trimmed.is_empty() || !trimmed.chars().all(|c| matches!(c, ']' | '}' | ',' | ' ')) {
+        return None;
+    }
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let prev = text
+        .get(..line_start.checked_sub(1)?)?
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())?;
+    let prev_indent = prev.len() - prev.trim_start_matches(' ').len();
+    (prev_indent > indent).then_some((line_start, prev_indent - indent))
+}
+
+fn parse_strict(text: &str, file: FileId, limits: &Limits) -> Result<Vec<ParsedDoc>, SyntaxError> {
     let offsets = Offsets::new(text);
     let mut parser = Parser::new_from_str(text);
     let mut docs = Vec::new();
@@ -58,14 +156,23 @@ pub fn parse(text: &str, file: FileId, limits: &Limits) -> Result<Vec<ParsedDoc>
     let mut alias_budget = limits.max_alias_nodes;
     let mut duplicates = Vec::new();
     let mut root: Option<Node> = None;
-    let span = |s: &YSpan| Span::new(file, offsets.byte(s.start.index()), offsets.byte(s.end.index()));
+    let span = |s: &YSpan| {
+        Span::new(
+            file,
+            offsets.byte(s.start.index()),
+            offsets.byte(s.end.index()),
+        )
+    };
 
     while let Some(event) = parser.next_event() {
         let (event, yspan) = event.map_err(|e| SyntaxError {
             offset: offsets.byte(e.marker().index()),
             message: e.info().to_string(),
         })?;
-        let at = |pos: usize| SyntaxError { offset: pos, message: String::new() };
+        let at = |pos: usize| SyntaxError {
+            offset: pos,
+            message: String::new(),
+        };
         let completed: Option<(Node, usize)> = match event {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => None,
             Event::DocumentStart(_) => {
@@ -74,13 +181,21 @@ pub fn parse(text: &str, file: FileId, limits: &Limits) -> Result<Vec<ParsedDoc>
                 None
             }
             Event::DocumentEnd => {
-                let node = root.take().unwrap_or_else(|| Node::new(NodeKind::Null, span(&yspan)));
-                docs.push(ParsedDoc { root: node, duplicates: std::mem::take(&mut duplicates) });
+                let node = root
+                    .take()
+                    .unwrap_or_else(|| Node::new(NodeKind::Null, span(&yspan)));
+                docs.push(ParsedDoc {
+                    root: node,
+                    duplicates: std::mem::take(&mut duplicates),
+                });
                 None
             }
             Event::Alias(id) => {
                 let Some(Some((node, size))) = anchors.get(id) else {
-                    return Err(SyntaxError { offset: span(&yspan).start as usize, message: "unknown alias".into() });
+                    return Err(SyntaxError {
+                        offset: span(&yspan).start as usize,
+                        message: "unknown alias".into(),
+                    });
                 };
                 if *size > alias_budget {
                     return Err(SyntaxError {
@@ -99,11 +214,10 @@ pub fn parse(text: &str, file: FileId, limits: &Limits) -> Result<Vec<ParsedDoc>
             }
             Event::Scalar(value, style, anchor, tag) => {
                 let tag_text = tag.as_ref().map(|t| tag_name(&t.handle, &t.suffix));
-                let mut node = scalar(value.into_owned(), style, tag_text.as_deref(), span(&yspan));
-                if let Some(t) = tag_text.filter(|t| !t.starts_with("!!")) {
-                    node.tag = Some(t.into());
-                }
-                Some((node, anchor))
+                Some((
+                    scalar(value.into_owned(), style, tag_text.as_deref(), span(&yspan)),
+                    anchor,
+                ))
             }
             Event::SequenceStart(anchor, tag) => {
                 if stack.len() >= limits.max_depth {
@@ -135,23 +249,46 @@ pub fn parse(text: &str, file: FileId, limits: &Limits) -> Result<Vec<ParsedDoc>
                 None
             }
             Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Seq { start, anchor, tag, items }) => {
-                    let end = items.last().map(|n| n.span.end as usize).unwrap_or(start).max(span(&yspan).end as usize);
+                Some(Frame::Seq {
+                    start,
+                    anchor,
+                    tag,
+                    items,
+                }) => {
+                    let end = items
+                        .last()
+                        .map(|n| n.span.end as usize)
+                        .unwrap_or(start)
+                        .max(span(&yspan).end as usize);
                     let mut node = Node::new(NodeKind::Seq(items), Span::new(file, start, end));
                     node.tag = tag;
                     Some((node, anchor))
                 }
-                _ => return Err(at(span(&yspan).start as usize)).map_err(|mut e| {
-                    e.message = "unbalanced sequence".into();
-                    e
-                }),
+                _ => {
+                    return Err(at(span(&yspan).start as usize)).map_err(|mut e| {
+                        e.message = "unbalanced sequence".into();
+                        e
+                    })
+                }
             },
             Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map { start, anchor, tag, entries, key }) => {
+                Some(Frame::Map {
+                    start,
+                    anchor,
+                    tag,
+                    entries,
+                    key,
+                }) => {
                     let mut entries = entries;
                     if let Some(k) = key {
                         let s = k.span;
-                        entries.push((k, Node::new(NodeKind::Null, Span::new(file, s.end as usize, s.end as usize))));
+                        entries.push((
+                            k,
+                            Node::new(
+                                NodeKind::Null,
+                                Span::new(file, s.end as usize, s.end as usize),
+                            ),
+                        ));
                     }
                     let end = entries
                         .last()
@@ -169,7 +306,9 @@ pub fn parse(text: &str, file: FileId, limits: &Limits) -> Result<Vec<ParsedDoc>
                 }
             },
         };
-        let Some((node, anchor)) = completed else { continue };
+        let Some((node, anchor)) = completed else {
+            continue;
+        };
         if anchor > 0 {
             if anchors.len() <= anchor {
                 anchors.resize(anchor + 1, None);
@@ -331,7 +470,10 @@ mod tests {
         let docs = p("a: true\nb: 012345678901\nc: ~\nd: \"true\"\ne: 1.5e3\nf: v1\n");
         let r = &docs[0].root;
         assert_eq!(r.get("a").unwrap().kind, NodeKind::Bool(true));
-        assert_eq!(r.get("b").unwrap().kind, NodeKind::Number("012345678901".into()));
+        assert_eq!(
+            r.get("b").unwrap().kind,
+            NodeKind::Number("012345678901".into())
+        );
         assert!(r.get("c").unwrap().is_null());
         assert_eq!(r.get("d").unwrap().as_str(), Some("true"));
         assert_eq!(r.get("e").unwrap().kind, NodeKind::Number("1.5e3".into()));
@@ -344,7 +486,10 @@ mod tests {
         let docs = p(text);
         let a = docs[0].root.get("a").unwrap();
         assert_eq!(a.tag.as_deref(), Some("Sub"));
-        assert_eq!(docs[0].root.get("b").unwrap().tag.as_deref(), Some("GetAtt"));
+        assert_eq!(
+            docs[0].root.get("b").unwrap().tag.as_deref(),
+            Some("GetAtt")
+        );
     }
 
     #[test]
@@ -368,6 +513,21 @@ mod tests {
     fn duplicate_keys_found() {
         let docs = p("a: 1\na: 2\n");
         assert_eq!(docs[0].duplicates.len(), 1);
+    }
+
+    #[test]
+    fn closing_bracket_at_key_indent_is_accepted_with_exact_spans() {
+        let text = "a:\n  command: [\n      \"x\", \"y\"\n  ]\n  after: z\n";
+        let docs = p(text);
+        let after = docs[0].root.path(&["a", "after"]).unwrap();
+        assert_eq!(slice(text, after), "z");
+        let cmd = docs[0]
+            .root
+            .path(&["a", "command"])
+            .unwrap()
+            .as_seq()
+            .unwrap();
+        assert_eq!(slice(text, &cmd[1]), "\"y\"");
     }
 
     #[test]

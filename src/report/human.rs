@@ -4,7 +4,10 @@
 use crate::finding::{Finding, Severity};
 use crate::loader::LoadError;
 use crate::source::{SourceFile, SourceMap, Span};
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, SourceCode, SpanContents};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, SourceCode,
+    SpanContents,
+};
 use std::fmt;
 
 /// A source file as miette sees it, borrowed.
@@ -17,7 +20,10 @@ impl SourceCode for Src<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.0.text.read_span(span, context_lines_before, context_lines_after)?;
+        let inner = self
+            .0
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.0.display.clone(),
             inner.data(),
@@ -58,7 +64,9 @@ impl Diagnostic for Rendered<'_> {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         Some(&self.src)
@@ -91,8 +99,16 @@ pub struct Human {
 
 impl Human {
     pub fn new(color: bool) -> Human {
-        let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-        Human { handler: GraphicalReportHandler::new_themed(theme).with_width(110).with_links(false) }
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        Human {
+            handler: GraphicalReportHandler::new_themed(theme)
+                .with_width(110)
+                .with_links(false),
+        }
     }
 
     pub fn finding(&self, f: &Finding, sources: &SourceMap, out: &mut String) {
@@ -151,5 +167,7 @@ impl Human {
 }
 
 fn rule_name(id: &str) -> &'static str {
-    crate::rules::meta::get(id).map(|m| m.name.as_str()).unwrap_or("")
+    crate::rules::meta::get(id)
+        .map(|m| m.name.as_str())
+        .unwrap_or("")
 }

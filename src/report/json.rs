@@ -24,7 +24,10 @@ pub fn render(findings: &[Finding], errors: &[LoadError], sources: &SourceMap) -
             let mut loc = location(f.span, sources);
             if let Value::Object(map) = &mut loc {
                 map.insert("rule".into(), json!(f.rule));
-                map.insert("name".into(), json!(crate::rules::meta::get(f.rule).map(|m| m.name.as_str())));
+                map.insert(
+                    "name".into(),
+                    json!(crate::rules::meta::get(f.rule).map(|m| m.name.as_str())),
+                );
                 map.insert("severity".into(), json!(f.severity.as_str()));
                 map.insert("message".into(), json!(f.message));
                 map.insert("help".into(), json!(f.help));

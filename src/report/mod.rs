@@ -7,13 +7,23 @@ use crate::finding::{Finding, Severity};
 
 /// Counts by severity, most severe first.
 pub fn counts(findings: &[Finding]) -> Vec<(Severity, usize)> {
-    Severity::ALL.iter().map(|s| (*s, findings.iter().filter(|f| f.severity == *s).count())).collect()
+    Severity::ALL
+        .iter()
+        .map(|s| (*s, findings.iter().filter(|f| f.severity == *s).count()))
+        .collect()
 }
 
 pub fn summary_line(findings: &[Finding], files: usize, errors: usize) -> String {
-    let parts: Vec<String> = counts(findings).iter().filter(|(_, n)| *n > 0).map(|(s, n)| format!("{n} {}", s.as_str())).collect();
+    let parts: Vec<String> = counts(findings)
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{n} {}", s.as_str()))
+        .collect();
     let mut line = if findings.is_empty() {
-        format!("no findings in {files} file{}", if files == 1 { "" } else { "s" })
+        format!(
+            "no findings in {files} file{}",
+            if files == 1 { "" } else { "s" }
+        )
     } else {
         format!(
             "{} finding{} ({}) in {files} file{}",
@@ -24,7 +34,10 @@ pub fn summary_line(findings: &[Finding], files: usize, errors: usize) -> String
         )
     };
     if errors > 0 {
-        line.push_str(&format!("; {errors} input error{}", if errors == 1 { "" } else { "s" }));
+        line.push_str(&format!(
+            "; {errors} input error{}",
+            if errors == 1 { "" } else { "s" }
+        ));
     }
     line
 }

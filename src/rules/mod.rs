@@ -69,7 +69,13 @@ pub fn run(cx: &Context, selected: &[&'static dyn Rule]) -> Vec<Finding> {
         })
         .collect();
     findings.sort_by(|a, b| {
-        (a.span.file, a.span.start, a.rule, a.span.end, &a.message).cmp(&(b.span.file, b.span.start, b.rule, b.span.end, &b.message))
+        (a.span.file, a.span.start, a.rule, a.span.end, &a.message).cmp(&(
+            b.span.file,
+            b.span.start,
+            b.rule,
+            b.span.end,
+            &b.message,
+        ))
     });
     findings.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
     findings

@@ -15,12 +15,22 @@ impl Rule for MissingTagSession {
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         for (role, policy) in trust_policies(cx.inventory) {
-            let statements: Vec<_> = policy.statements.iter().filter(|s| trusts_pod_identity(s)).collect();
+            let statements: Vec<_> = policy
+                .statements
+                .iter()
+                .filter(|s| trusts_pod_identity(s))
+                .collect();
             if statements.iter().any(|s| s.allows_action("sts:TagSession")) {
                 continue;
             }
             for st in statements {
-                let Some(action) = st.actions.iter().find(|a| matches_ci(&a.text, "sts:AssumeRole")) else { continue };
+                let Some(action) = st
+                    .actions
+                    .iter()
+                    .find(|a| matches_ci(&a.text, "sts:AssumeRole"))
+                else {
+                    continue;
+                };
                 out.push(
                     Finding::new(
                         self.id(),

@@ -9,5 +9,8 @@ pub const POD_IDENTITY_SERVICE: &str = "pods.eks.amazonaws.com";
 
 /// Allow statements that trust the EKS Pod Identity service.
 pub fn trusts_pod_identity(st: &Statement) -> bool {
-    st.is_allow() && st.services().any(|s| s.text.eq_ignore_ascii_case(POD_IDENTITY_SERVICE))
+    st.is_allow()
+        && st
+            .services()
+            .any(|s| s.text.eq_ignore_ascii_case(POD_IDENTITY_SERVICE))
 }

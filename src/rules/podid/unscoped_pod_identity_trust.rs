@@ -27,12 +27,20 @@ impl Rule for UnscopedPodIdentityTrust {
         for (role, policy) in trust_policies(cx.inventory) {
             for st in policy.statements.iter().filter(|s| trusts_pod_identity(s)) {
                 let scoped = st.conditions.iter().any(|c| {
-                    SCOPING_KEYS.iter().any(|k| c.key.text.eq_ignore_ascii_case(k)) && c.op.as_ref().is_some_and(|o| !o.fails_open())
+                    SCOPING_KEYS
+                        .iter()
+                        .any(|k| c.key.text.eq_ignore_ascii_case(k))
+                        && c.op.as_ref().is_some_and(|o| !o.fails_open())
                 });
                 if scoped {
                     continue;
                 }
-                let Some(service) = st.services().find(|s| s.text.eq_ignore_ascii_case(POD_IDENTITY_SERVICE)) else { continue };
+                let Some(service) = st
+                    .services()
+                    .find(|s| s.text.eq_ignore_ascii_case(POD_IDENTITY_SERVICE))
+                else {
+                    continue;
+                };
                 out.push(
                     Finding::new(
                         self.id(),

@@ -17,7 +17,8 @@ impl Rule for BroadTrustAction {
         for (role, policy) in trust_policies(cx.inventory) {
             for st in policy.statements.iter().filter(|s| s.is_allow()) {
                 let kinds: Vec<&PrincipalKind> = st.principals().map(|(k, _)| k).collect();
-                let federated_only = !kinds.is_empty() && kinds.iter().all(|k| **k == PrincipalKind::Federated);
+                let federated_only =
+                    !kinds.is_empty() && kinds.iter().all(|k| **k == PrincipalKind::Federated);
                 let any_federated = kinds.iter().any(|k| **k == PrincipalKind::Federated);
                 for action in &st.actions {
                     if action.is_unknown_part() {
@@ -25,10 +26,17 @@ impl Rule for BroadTrustAction {
                     }
                     let a = action.text.to_ascii_lowercase();
                     let why = if a == "*" || a == "sts:*" {
-                        Some(format!("`{}` lets the trusted principals call every STS action on the role", action.text))
+                        Some(format!(
+                            "`{}` lets the trusted principals call every STS action on the role",
+                            action.text
+                        ))
                     } else if a == "sts:assumerole" && federated_only {
                         Some("`sts:AssumeRole` does not apply to a Federated principal: identity providers use AssumeRoleWithWebIdentity or AssumeRoleWithSAML".to_string())
-                    } else if (a == "sts:assumerolewithwebidentity" || a == "sts:assumerolewithsaml") && !any_federated && !kinds.is_empty() {
+                    } else if (a == "sts:assumerolewithwebidentity"
+                        || a == "sts:assumerolewithsaml")
+                        && !any_federated
+                        && !kinds.is_empty()
+                    {
                         Some(format!("`{}` is for Federated identity providers, not AWS or Service principals", action.text))
                     } else {
                         None

@@ -8,11 +8,19 @@ use crate::rules::{Context, Rule};
 
 pub struct CrossAccountNoGuard;
 
-const GUARD_KEYS: &[&str] = &["sts:ExternalId", "aws:PrincipalOrgID", "aws:PrincipalArn", "aws:PrincipalOrgPaths"];
+const GUARD_KEYS: &[&str] = &[
+    "sts:ExternalId",
+    "aws:PrincipalOrgID",
+    "aws:PrincipalArn",
+    "aws:PrincipalOrgPaths",
+];
 
 fn guarded(st: &Statement) -> bool {
     st.conditions.iter().any(|c| {
-        GUARD_KEYS.iter().any(|k| c.key.text.eq_ignore_ascii_case(k)) && c.op.as_ref().is_some_and(|o| !o.fails_open())
+        GUARD_KEYS
+            .iter()
+            .any(|k| c.key.text.eq_ignore_ascii_case(k))
+            && c.op.as_ref().is_some_and(|o| !o.fails_open())
     })
 }
 
@@ -32,7 +40,12 @@ impl Rule for CrossAccountNoGuard {
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         for (role, policy) in trust_policies(cx.inventory) {
-            let mut trusted: Vec<&str> = cx.config.trusted_accounts.iter().map(String::as_str).collect();
+            let mut trusted: Vec<&str> = cx
+                .config
+                .trusted_accounts
+                .iter()
+                .map(String::as_str)
+                .collect();
             trusted.extend(role.account());
             if trusted.is_empty() {
                 // Without trusted_accounts or the role's own account, "outside" is unknowable.
@@ -42,8 +55,14 @@ impl Rule for CrossAccountNoGuard {
                 if guarded(st) {
                     continue;
                 }
-                for principal in st.principal.iter().flat_map(|p| p.of_kind(&PrincipalKind::Aws)) {
-                    let Some(account) = account_of(&principal.text) else { continue };
+                for principal in st
+                    .principal
+                    .iter()
+                    .flat_map(|p| p.of_kind(&PrincipalKind::Aws))
+                {
+                    let Some(account) = account_of(&principal.text) else {
+                        continue;
+                    };
                     if trusted.contains(&account) {
                         continue;
                     }

@@ -21,7 +21,9 @@ use crate::model::{Condition, Inventory, PStr, Policy, Role, Statement};
 
 /// Every loaded trust policy with its role.
 pub fn trust_policies(inv: &Inventory) -> impl Iterator<Item = (&Role, &Policy)> {
-    inv.roles.iter().filter_map(|r| r.trust.as_ref().map(|t| (r, t)))
+    inv.roles
+        .iter()
+        .filter_map(|r| r.trust.as_ref().map(|t| (r, t)))
 }
 
 /// One OIDC provider trusted for web identity by an Allow statement.
@@ -37,14 +39,25 @@ pub fn oidc_uses(policy: &Policy) -> Vec<OidcUse<'_>> {
     let mut out = Vec::new();
     for st in policy.statements.iter().filter(|s| s.is_allow()) {
         let web_identity = st.actions.iter().any(|a| {
-            match_value(&a.text, "sts:AssumeRoleWithWebIdentity", true, a.templated, true) != Tri::False
+            match_value(
+                &a.text,
+                "sts:AssumeRoleWithWebIdentity",
+                true,
+                a.templated,
+                true,
+            ) != Tri::False
         }) || (st.action_key.is_none() && st.not_action_key.is_some());
         if !web_identity {
             continue;
         }
         for provider in st.federated() {
             if let Some(issuer) = provider_issuer(&provider.text) {
-                out.push(OidcUse { statement: st, provider, issuer, kind: classify(issuer) });
+                out.push(OidcUse {
+                    statement: st,
+                    provider,
+                    issuer,
+                    kind: classify(issuer),
+                });
             }
         }
     }
@@ -54,16 +67,28 @@ pub fn oidc_uses(policy: &Policy) -> Vec<OidcUse<'_>> {
 /// Does the condition key name `<issuer>:<claim>`? Issuer names compare case-insensitively;
 /// placeholders make the answer unknown.
 pub fn key_names(key: &PStr, issuer: &str, claim: &str) -> Tri {
-    let Some((key_issuer, key_claim)) = split_claim_key(&key.text) else { return Tri::False };
+    let Some((key_issuer, key_claim)) = split_claim_key(&key.text) else {
+        return Tri::False;
+    };
     if !key_claim.eq_ignore_ascii_case(claim) {
         return Tri::False;
     }
-    match_value(key_issuer, issuer, false, key.templated, true)
+    match match_value(key_issuer, issuer, false, key.templated, true) {
+        // The issuer itself may hold a placeholder (a templated provider ARN).
+        Tri::False if issuer.contains("${") => match_value(issuer, key_issuer, false, true, true),
+        r => r,
+    }
 }
 
 /// Conditions of the statement on `<issuer>:<claim>` (known or possibly).
-pub fn conditions_on_claim<'a>(st: &'a Statement, issuer: &'a str, claim: &'a str) -> impl Iterator<Item = &'a Condition> + 'a {
-    st.conditions.iter().filter(move |c| key_names(&c.key, issuer, claim) != Tri::False)
+pub fn conditions_on_claim<'a>(
+    st: &'a Statement,
+    issuer: &'a str,
+    claim: &'a str,
+) -> impl Iterator<Item = &'a Condition> + 'a {
+    st.conditions
+        .iter()
+        .filter(move |c| key_names(&c.key, issuer, claim) != Tri::False)
 }
 
 /// The claim (`sub`, `aud` ...) an OIDC condition key tests.

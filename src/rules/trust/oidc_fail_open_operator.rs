@@ -18,16 +18,24 @@ impl Rule for OidcFailOpenOperator {
             for st in policy.statements.iter().filter(|s| s.is_allow()) {
                 for cond in &st.conditions {
                     let Some(op) = &cond.op else { continue };
-                    let Some(claim) = claim_of(&cond.key.text) else { continue };
+                    let Some(claim) = claim_of(&cond.key.text) else {
+                        continue;
+                    };
                     if !claim.eq_ignore_ascii_case("sub") && !claim.eq_ignore_ascii_case("aud") {
                         continue;
                     }
                     let (severity, why) = if op.if_exists {
-                        (Severity::High, "`IfExists` makes the condition true when the claim is absent")
+                        (
+                            Severity::High,
+                            "`IfExists` makes the condition true when the claim is absent",
+                        )
                     } else if op.base.is_negated() {
                         (Severity::High, "a negated operator is true for every other value and when the claim is absent")
                     } else if op.set == Some(SetOp::ForAllValues) {
-                        (Severity::High, "`ForAllValues:` is true when the claim is absent (an empty set)")
+                        (
+                            Severity::High,
+                            "`ForAllValues:` is true when the claim is absent (an empty set)",
+                        )
                     } else if op.set == Some(SetOp::ForAnyValue) {
                         (Severity::Medium, "`ForAnyValue:` is meant for multi-valued keys; the claim is single-valued")
                     } else {

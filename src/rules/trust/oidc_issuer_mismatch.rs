@@ -18,17 +18,26 @@ impl Rule for OidcIssuerMismatch {
         for (role, policy) in trust_policies(cx.inventory) {
             let uses = oidc_uses(policy);
             for st in policy.statements.iter().filter(|s| s.is_allow()) {
-                let issuers: Vec<&str> = uses.iter().filter(|u| std::ptr::eq(u.statement, st)).map(|u| u.issuer).collect();
+                let issuers: Vec<&str> = uses
+                    .iter()
+                    .filter(|u| std::ptr::eq(u.statement, st))
+                    .map(|u| u.issuer)
+                    .collect();
                 if issuers.is_empty() {
                     continue;
                 }
                 for cond in &st.conditions {
-                    let Some((key_issuer, claim)) = split_claim_key(&cond.key.text) else { continue };
+                    let Some((key_issuer, claim)) = split_claim_key(&cond.key.text) else {
+                        continue;
+                    };
                     let claim = claim.to_ascii_lowercase();
                     if claim != "sub" && claim != "aud" {
                         continue;
                     }
-                    if issuers.iter().any(|i| key_names(&cond.key, i, &claim) != Tri::False) {
+                    if issuers
+                        .iter()
+                        .any(|i| key_names(&cond.key, i, &claim) != Tri::False)
+                    {
                         continue;
                     }
                     let open = cond.op.as_ref().is_some_and(|o| o.fails_open());

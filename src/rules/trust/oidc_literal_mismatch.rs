@@ -24,20 +24,33 @@ impl Rule for OidcLiteralMismatch {
                     let claim = split_claim_key(&cond.key.text);
                     for value in &cond.values {
                         let known = without_placeholders(value);
-                        let id = identity(role, st, &format!("value:{}={}", cond.key.text, value.text));
-                        let problem = if matches!(op.base, BaseOp::StringEquals | BaseOp::StringEqualsIgnoreCase) && has_wildcard(&known) {
+                        let id =
+                            identity(role, st, &format!("value:{}={}", cond.key.text, value.text));
+                        let problem = if matches!(
+                            op.base,
+                            BaseOp::StringEquals | BaseOp::StringEqualsIgnoreCase
+                        ) && has_wildcard(&known)
+                        {
                             Some((
                                 Severity::Medium,
                                 format!("`{}` compares `{}` literally: `*` and `?` are not wildcards under StringEquals, so this value never matches", cond.operator.text, value.text),
                                 "use StringLike for a pattern, or better, the exact value".to_string(),
                             ))
-                        } else if op.base == BaseOp::StringEquals && !value.is_unknown_part() && is_eks_sub(claim) && !valid_sa_subject(&value.text) {
+                        } else if op.base == BaseOp::StringEquals
+                            && !value.is_unknown_part()
+                            && is_eks_sub(claim)
+                            && !valid_sa_subject(&value.text)
+                        {
                             Some((
                                 Severity::Medium,
                                 format!("`{}` is not a ServiceAccount subject `system:serviceaccount:<namespace>:<name>` with valid lowercase names: no EKS token carries it, so the role can never be assumed this way", value.text),
                                 "write the subject as `system:serviceaccount:<namespace>:<serviceaccount>`".to_string(),
                             ))
-                        } else if op.base == BaseOp::StringLike && claim.is_some() && !value.templated && !has_wildcard(&value.text) {
+                        } else if op.base == BaseOp::StringLike
+                            && claim.is_some()
+                            && !value.templated
+                            && !has_wildcard(&value.text)
+                        {
                             Some((
                                 Severity::Low,
                                 format!("`StringLike` with the literal `{}` has no wildcard: StringEquals says the same and cannot be widened by accident", value.text),
@@ -48,11 +61,16 @@ impl Rule for OidcLiteralMismatch {
                         };
                         if let Some((severity, message, help)) = problem {
                             out.push(
-                                Finding::new(self.id(), severity, value.span, format!("role `{}`: {message}", role.name))
-                                    .label("never matches as written")
-                                    .with_label(cond.operator.span, "operator")
-                                    .help(help)
-                                    .identity(id),
+                                Finding::new(
+                                    self.id(),
+                                    severity,
+                                    value.span,
+                                    format!("role `{}`: {message}", role.name),
+                                )
+                                .label("never matches as written")
+                                .with_label(cond.operator.span, "operator")
+                                .help(help)
+                                .identity(id),
                             );
                         }
                     }
@@ -63,20 +81,27 @@ impl Rule for OidcLiteralMismatch {
 }
 
 fn is_eks_sub(claim: Option<(&str, &str)>) -> bool {
-    claim.is_some_and(|(issuer, c)| c.eq_ignore_ascii_case("sub") && matches!(classify(issuer), IssuerKind::Eks { .. }))
+    claim.is_some_and(|(issuer, c)| {
+        c.eq_ignore_ascii_case("sub") && matches!(classify(issuer), IssuerKind::Eks { .. })
+    })
 }
 
 /// `system:serviceaccount:<DNS label>:<DNS subdomain>`.
 pub fn valid_sa_subject(s: &str) -> bool {
-    let Some(rest) = s.strip_prefix("system:serviceaccount:") else { return false };
-    let Some((ns, name)) = rest.split_once(':') else { return false };
+    let Some(rest) = s.strip_prefix("system:serviceaccount:") else {
+        return false;
+    };
+    let Some((ns, name)) = rest.split_once(':') else {
+        return false;
+    };
     is_dns_label(ns) && is_dns_subdomain(name)
 }
 
 pub fn is_dns_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -91,7 +116,9 @@ mod tests {
 
     #[test]
     fn subjects() {
-        assert!(valid_sa_subject("system:serviceaccount:kube-system:aws-load-balancer-controller"));
+        assert!(valid_sa_subject(
+            "system:serviceaccount:kube-system:aws-load-balancer-controller"
+        ));
         assert!(valid_sa_subject("system:serviceaccount:a:b.c"));
         assert!(!valid_sa_subject("system:serviceaccount:Prod:app"));
         assert!(!valid_sa_subject("system:serviceaccount:prod"));

@@ -27,7 +27,10 @@ impl Rule for OidcMissingAud {
                         "STS still checks the provider's client-ID list, but the role accepts tokens minted for any audience registered on it",
                     ),
                 };
-                if conditions_on_claim(u.statement, u.issuer, claim).next().is_some() {
+                if conditions_on_claim(u.statement, u.issuer, claim)
+                    .next()
+                    .is_some()
+                {
                     continue;
                 }
                 let mut f = Finding::new(
@@ -40,7 +43,10 @@ impl Rule for OidcMissingAud {
                 .help(format!("add a StringEquals condition on `{}:{}` (for EKS and most CI issuers `sts.amazonaws.com`)", u.issuer, claim))
                 .identity(identity(role, u.statement, &format!("aud:{}", u.issuer)));
                 if let Some(span) = u.statement.condition_span {
-                    f = f.with_label(span, format!("no condition here tests `{}:{}`", u.issuer, claim));
+                    f = f.with_label(
+                        span,
+                        format!("no condition here tests `{}:{}`", u.issuer, claim),
+                    );
                 }
                 out.push(f);
             }

@@ -19,12 +19,24 @@ impl Rule for OidcMissingSub {
                     IssuerKind::AudienceIdentified { .. } => continue,
                     IssuerKind::PublicCi(ci) => (
                         Severity::Critical,
-                        format!("every {} workflow of every account on the service", ci.name()),
+                        format!(
+                            "every {} workflow of every account on the service",
+                            ci.name()
+                        ),
                     ),
-                    IssuerKind::Eks { .. } => (Severity::High, "every ServiceAccount in every namespace of the cluster".to_string()),
-                    IssuerKind::Generic => (Severity::High, "every identity the provider issues tokens for".to_string()),
+                    IssuerKind::Eks { .. } => (
+                        Severity::High,
+                        "every ServiceAccount in every namespace of the cluster".to_string(),
+                    ),
+                    IssuerKind::Generic => (
+                        Severity::High,
+                        "every identity the provider issues tokens for".to_string(),
+                    ),
                 };
-                if conditions_on_claim(u.statement, u.issuer, "sub").next().is_some() {
+                if conditions_on_claim(u.statement, u.issuer, "sub")
+                    .next()
+                    .is_some()
+                {
                     continue;
                 }
                 let mut f = Finding::new(

@@ -27,7 +27,10 @@ impl Rule for PartitionMismatch {
                     ("the provider ARN", arn, "the role", own),
                     ("the issuer's DNS suffix", issuer, "the role", own),
                 ];
-                if let Some((a_name, Some(a), b_name, Some(b))) = pairs.into_iter().find(|(_, a, _, b)| matches!((a, b), (Some(x), Some(y)) if x != y)) {
+                if let Some((a_name, Some(a), b_name, Some(b))) = pairs
+                    .into_iter()
+                    .find(|(_, a, _, b)| matches!((a, b), (Some(x), Some(y)) if x != y))
+                {
                     out.push(
                         Finding::new(
                             self.id(),

@@ -22,7 +22,10 @@ const PINNING_KEYS: &[&str] = &[
 /// A positive (fail-closed) condition on one of the pinning keys.
 pub fn pinned(st: &Statement) -> bool {
     st.conditions.iter().any(|c| {
-        PINNING_KEYS.iter().any(|k| c.key.text.eq_ignore_ascii_case(k)) && c.op.as_ref().is_some_and(|o| !o.fails_open())
+        PINNING_KEYS
+            .iter()
+            .any(|k| c.key.text.eq_ignore_ascii_case(k))
+            && c.op.as_ref().is_some_and(|o| !o.fails_open())
     })
 }
 
@@ -36,7 +39,11 @@ impl Rule for PublicPrincipal {
             for st in policy.statements.iter().filter(|s| s.is_allow()) {
                 let Some(p) = &st.principal else { continue };
                 let mut stars: Vec<_> = p.star.into_iter().collect();
-                stars.extend(p.of_kind(&PrincipalKind::Aws).filter(|v| v.text == "*").map(|v| v.span));
+                stars.extend(
+                    p.of_kind(&PrincipalKind::Aws)
+                        .filter(|v| v.text == "*")
+                        .map(|v| v.span),
+                );
                 if stars.is_empty() || pinned(st) {
                     continue;
                 }

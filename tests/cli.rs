@@ -1,0 +1,186 @@
+//! The binary end to end: exit codes, located errors for bad input, other files still linted.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn ekstrust(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ekstrust"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ekstrust-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn mixed_folder_reports_every_trust_family_at_narrow_spans() {
+    let out = ekstrust(&["lint", "--format", "json", "testdata/cli/mixed"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let rules: Vec<&str> = findings
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    for id in [
+        "TRUST001", "TRUST002", "TRUST003", "TRUST004", "TRUST005", "TRUST007", "PODID001",
+        "PODID002",
+    ] {
+        assert!(rules.contains(&id), "{id} missing from {rules:?}");
+    }
+    // The documented IRSA policy is clean.
+    assert!(!findings.iter().any(|f| f["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("aws-documented-irsa.json")));
+    // Spans are narrow: a condition key or value or principal, never the whole file.
+    for f in findings {
+        let len = f["end"]["offset"].as_u64().unwrap() - f["start"]["offset"].as_u64().unwrap();
+        assert!(len > 0 && len < 200, "span too wide: {f}");
+    }
+}
+
+#[test]
+fn github_without_sub_is_critical_and_org_wildcard_medium() {
+    let out = ekstrust(&[
+        "lint",
+        "--format",
+        "json",
+        "testdata/TRUST001/fail/github-no-condition-get-role.json",
+        "testdata/TRUST003/fail/github-org-wildcard.json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sev = |rule: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .map(|f| f["severity"].as_str().unwrap().to_string())
+    };
+    assert_eq!(sev("TRUST001").as_deref(), Some("critical"));
+    assert_eq!(sev("TRUST003").as_deref(), Some("medium"));
+}
+
+#[test]
+fn malformed_json_exits_2_with_location_and_other_files_still_linted() {
+    let dir = temp_dir("malformed");
+    std::fs::write(
+        dir.join("broken.json"),
+        "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n}\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        "testdata/TRUST007/fail/aws-star.json",
+        dir.join("public.json"),
+    )
+    .unwrap();
+    let out = ekstrust(&["lint", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = stdout(&out);
+    assert!(text.contains("broken.json:4:1"), "{text}");
+    assert!(
+        text.contains("TRUST007"),
+        "other file's finding missing: {text}"
+    );
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let clean = ekstrust(&["lint", "testdata/TRUST001/pass/eks-aws-documented.json"]);
+    assert_eq!(clean.status.code(), Some(0), "{}", stdout(&clean));
+    let medium = "testdata/TRUST002/fail/eks-no-aud.json";
+    assert_eq!(ekstrust(&["lint", medium]).status.code(), Some(1));
+    assert_eq!(
+        ekstrust(&["lint", "--fail-on", "high", medium])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        ekstrust(&[
+            "lint",
+            "--fail-on",
+            "never",
+            "testdata/TRUST007/fail/aws-star.json"
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+    assert_eq!(ekstrust(&["lint", "--bogus"]).status.code(), Some(2));
+    assert_eq!(
+        ekstrust(&["lint", "no/such/file.json"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn stdin_is_read() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ekstrust"))
+        .args(["lint", "--format", "json", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let text = std::fs::read("testdata/TRUST007/fail/aws-star.json").unwrap();
+    child.stdin.take().unwrap().write_all(&text).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["findings"][0]["rule"], "TRUST007");
+    assert_eq!(report["findings"][0]["file"], "-");
+}
+
+#[test]
+fn select_and_ignore() {
+    let f = "testdata/TRUST001/fail/eks-no-sub.json";
+    let only = ekstrust(&["lint", "--format", "json", "--select", "TRUST002", f]);
+    let report: serde_json::Value = serde_json::from_slice(&only.stdout).unwrap();
+    assert!(report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|x| x["rule"] == "TRUST002"));
+    let none = ekstrust(&["lint", "--ignore", "TRUST", f]);
+    assert_eq!(none.status.code(), Some(0));
+}
+
+#[test]
+fn rules_and_explain() {
+    let rules = stdout(&ekstrust(&["rules"]));
+    assert!(rules.contains("TRUST001") && rules.contains("oidc-missing-sub"));
+    let explain = ekstrust(&["explain", "trust003"]);
+    assert_eq!(explain.status.code(), Some(0));
+    assert!(stdout(&explain).contains("oidc-wildcard-sub"));
+    assert_eq!(ekstrust(&["explain", "NOPE999"]).status.code(), Some(2));
+}
+
+#[test]
+fn human_output_has_rule_span_help_and_summary() {
+    let out = stdout(&ekstrust(&[
+        "lint",
+        "testdata/TRUST003/fail/github-org-wildcard.json",
+    ]));
+    assert!(out.contains("TRUST003 oidc-wildcard-sub (medium)"), "{out}");
+    assert!(out.contains("\"repo:myorg/*\""), "{out}");
+    assert!(out.contains("help:"), "{out}");
+    assert!(out.contains("1 finding (1 medium) in 1 file"), "{out}");
+    assert!(!out.contains('\u{1b}'), "colour with NO_COLOR set");
+}
