@@ -1,0 +1,203 @@
+//! Benchmark: `cargo run --release --example bench -- DIR [--iterations N]` on a corpus made by
+//! `gen_corpus`. Reports, for the same files: the parse-only floor (read + parse with the same
+//! parser, in parallel like the linter), the full lint time, objects/s, MB/s, the peak RSS of a
+//! fresh process linting the corpus once, recall against the planted misconfigurations, and the
+//! wall time of the `ekstrust` binary on one small manifest (the pre-commit case).
+
+use ekstrust::config::Config;
+use ekstrust::engine;
+use ekstrust::loader::{self, Limits};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn parse_only(paths: &[PathBuf], limits: &Limits) -> usize {
+    paths
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let text = std::fs::read_to_string(p).unwrap_or_default();
+            loader::parse_text(&text, i as u32, limits, p)
+                .map(|d| d.len())
+                .unwrap_or(0)
+        })
+        .sum()
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mut dir = None;
+    let mut iterations = 5;
+    let mut rss_only = false;
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--iterations" => {
+                iterations = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(iterations)
+            }
+            "--rss-only" => rss_only = true,
+            other => dir = Some(PathBuf::from(other)),
+        }
+    }
+    let Some(dir) = dir else {
+        eprintln!("usage: bench DIR [--iterations N]");
+        std::process::exit(2);
+    };
+    let limits = Limits::default();
+    let config = Config::default();
+    if rss_only {
+        let outcome = engine::lint(std::slice::from_ref(&dir), &config, &limits);
+        println!("{} {}", peak_rss_kib(), outcome.findings.len());
+        return;
+    }
+
+    let mut skipped = Vec::new();
+    let mut errors = Vec::new();
+    let paths = loader::collect_paths(std::slice::from_ref(&dir), &mut skipped, &mut errors);
+    let bytes: u64 = paths
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let objects: u64 = std::fs::read_to_string(dir.join(".corpus/meta.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v["objects"].as_u64())
+        .unwrap_or(0);
+
+    // Warm the page cache, then alternate the two measurements.
+    parse_only(&paths, &limits);
+    let mut parse_times = Vec::new();
+    let mut lint_times = Vec::new();
+    let mut outcome = None;
+    for _ in 0..iterations {
+        let t = Instant::now();
+        std::hint::black_box(parse_only(&paths, &limits));
+        parse_times.push(t.elapsed());
+        let t = Instant::now();
+        let o = engine::lint(std::slice::from_ref(&dir), &config, &limits);
+        lint_times.push(t.elapsed());
+        outcome = Some(o);
+    }
+    let parse = median(parse_times);
+    let lint = median(lint_times);
+    let Some(outcome) = outcome else { return };
+
+    // Recall on the planted misconfigurations.
+    let expected: serde_json::Value = std::fs::read_to_string(dir.join(".corpus/expected.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    let mut planted = 0;
+    let mut found = 0;
+    for (file, rules) in expected.as_object().into_iter().flatten() {
+        let path = dir.join(file);
+        for rule in rules
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.as_str())
+        {
+            planted += 1;
+            if outcome
+                .findings
+                .iter()
+                .any(|f| f.rule == rule && outcome.sources.path(f.span.file) == path)
+            {
+                found += 1;
+            }
+        }
+    }
+
+    // Peak RSS of a fresh process that lints the corpus once.
+    let me = std::env::current_exe().unwrap_or_default();
+    let rss = std::process::Command::new(&me)
+        .arg(&dir)
+        .arg("--rss-only")
+        .output()
+        .ok()
+        .and_then(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<u64>().ok())
+        })
+        .unwrap_or(0);
+
+    // The pre-commit case: the release binary on one small manifest, process start included.
+    let binary = me
+        .parent()
+        .and_then(Path::parent)
+        .map(|d| d.join("ekstrust"))
+        .unwrap_or_default();
+    let small = paths
+        .iter()
+        .find(|p| p.to_string_lossy().contains("trust-"))
+        .cloned();
+    let mut small_times = Vec::new();
+    if let (true, Some(small)) = (binary.is_file(), small) {
+        for _ in 0..20 {
+            let t = Instant::now();
+            let _ = std::process::Command::new(&binary)
+                .args(["lint", "--fail-on", "never"])
+                .arg(&small)
+                .output();
+            small_times.push(t.elapsed());
+        }
+    }
+
+    let secs = lint.as_secs_f64();
+    println!(
+        "corpus            {} ({} files, {:.1} MB, {objects} objects)",
+        dir.display(),
+        paths.len(),
+        bytes as f64 / 1e6
+    );
+    println!("threads           {}", rayon::current_num_threads());
+    println!("parse-only floor  {:.1} ms", parse.as_secs_f64() * 1e3);
+    println!(
+        "lint              {:.1} ms ({:.2}x the floor)",
+        secs * 1e3,
+        secs / parse.as_secs_f64()
+    );
+    println!(
+        "throughput        {:.0} objects/s, {:.1} MB/s",
+        objects as f64 / secs,
+        bytes as f64 / 1e6 / secs
+    );
+    println!(
+        "peak RSS          {:.1} MB ({:.2}x the corpus bytes)",
+        rss as f64 / 1024.0,
+        rss as f64 * 1024.0 / bytes.max(1) as f64
+    );
+    println!(
+        "findings          {} ({} input errors)",
+        outcome.findings.len(),
+        outcome.errors.len()
+    );
+    println!("recall            {found}/{planted}");
+    if !small_times.is_empty() {
+        println!(
+            "one small file    {:.1} ms wall, process start included (median of 20)",
+            median(small_times).as_secs_f64() * 1e3
+        );
+    }
+}
