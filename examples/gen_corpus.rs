@@ -267,9 +267,9 @@ fn generate(dir: &Path, objects: usize, seed: u64) -> usize {
     let mut json = String::from("{\n");
     for (i, (file, rules)) in expected.iter().enumerate() {
         let list: Vec<String> = rules.iter().map(|r| format!("\"{r}\"")).collect();
-        let _ = write!(
+        let _ = writeln!(
             json,
-            "  {}: [{}]{}\n",
+            "  {}: [{}]{}",
             json_string(file),
             list.join(", "),
             if i + 1 < expected.len() { "," } else { "" }
