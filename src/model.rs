@@ -315,4 +315,227 @@ impl Role {
 #[derive(Debug, Default)]
 pub struct Inventory {
     pub roles: Vec<Role>,
+    pub kube: Kube,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kubernetes objects
+
+/// Identity and location of a Kubernetes object.
+#[derive(Clone, Debug)]
+pub struct ObjectMeta {
+    pub kind: String,
+    /// Empty for cluster-scoped kinds.
+    pub namespace: String,
+    pub name: String,
+    /// The `metadata.name` value (or the object's start when absent).
+    pub name_span: Span,
+    /// The whole object.
+    pub span: Span,
+    pub annotations: Vec<(PStr, PStr)>,
+    pub labels: Vec<(String, String)>,
+}
+
+impl ObjectMeta {
+    pub fn annotation(&self, key: &str) -> Option<&PStr> {
+        self.annotations
+            .iter()
+            .find(|(k, _)| k.text == key)
+            .map(|(_, v)| v)
+    }
+    pub fn annotation_entry(&self, key: &str) -> Option<(&PStr, &PStr)> {
+        self.annotations
+            .iter()
+            .find(|(k, _)| k.text == key)
+            .map(|(k, v)| (k, v))
+    }
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.labels
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+    /// `Kind/namespace/name` (or `Kind/name` for cluster-scoped objects).
+    pub fn reference(&self) -> String {
+        if self.namespace.is_empty() {
+            format!("{}/{}", self.kind, self.name)
+        } else {
+            format!("{}/{}/{}", self.kind, self.namespace, self.name)
+        }
+    }
+}
+
+pub const ROLE_ARN_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
+pub const AUDIENCE_ANNOTATION: &str = "eks.amazonaws.com/audience";
+pub const TOKEN_EXPIRATION_ANNOTATION: &str = "eks.amazonaws.com/token-expiration";
+pub const REGIONAL_STS_ANNOTATION: &str = "eks.amazonaws.com/sts-regional-endpoints";
+
+#[derive(Clone, Debug)]
+pub struct ServiceAccount {
+    pub meta: ObjectMeta,
+}
+
+impl ServiceAccount {
+    pub fn role_arn(&self) -> Option<&PStr> {
+        self.meta
+            .annotation(ROLE_ARN_ANNOTATION)
+            .filter(|v| !v.text.trim().is_empty())
+    }
+    pub fn audience(&self) -> &str {
+        self.meta
+            .annotation(AUDIENCE_ANNOTATION)
+            .map(|v| v.text.as_str())
+            .unwrap_or("sts.amazonaws.com")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct EnvVar {
+    pub name: PStr,
+    pub value: Option<PStr>,
+    /// `secretKeyRef`, `configMapKeyRef`, `fieldRef` ... with the span of the `valueFrom` value.
+    pub value_from: Option<(String, Span)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Container {
+    pub name: String,
+    pub span: Span,
+    pub env: Vec<EnvVar>,
+    /// `envFrom` sources: (`secretRef`/`configMapRef`, object name, span).
+    pub env_from: Vec<(String, String, Span)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProjectedToken {
+    pub span: Span,
+    pub audience: Option<PStr>,
+    pub expiration: Option<(i64, Span)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PodSpec {
+    pub span: Span,
+    pub service_account: Option<PStr>,
+    /// Span of `hostNetwork: true`.
+    pub host_network: Option<Span>,
+    /// Annotations of the pod (template) metadata.
+    pub annotations: Vec<(PStr, PStr)>,
+    pub containers: Vec<Container>,
+    pub projected_tokens: Vec<ProjectedToken>,
+}
+
+impl PodSpec {
+    /// The ServiceAccount the pod runs as (`default` when unset).
+    pub fn service_account_name(&self) -> &str {
+        self.service_account
+            .as_ref()
+            .map(|s| s.text.as_str())
+            .filter(|s| !s.is_empty())
+            .unwrap_or("default")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Workload {
+    pub meta: ObjectMeta,
+    pub pod: PodSpec,
+}
+
+#[derive(Clone, Debug)]
+pub struct PolicyRule {
+    pub span: Span,
+    pub api_groups: Vec<String>,
+    pub resources: Vec<String>,
+    pub resource_names: Vec<String>,
+    pub verbs: Vec<String>,
+    pub non_resource_urls: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct RbacRole {
+    pub meta: ObjectMeta,
+    pub cluster: bool,
+    pub rules: Vec<PolicyRule>,
+    /// Has an `aggregationRule` (its rules are filled in by the controller).
+    pub aggregated: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Subject {
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Binding {
+    pub meta: ObjectMeta,
+    pub cluster: bool,
+    pub role_kind: String,
+    pub role_name: String,
+    pub role_span: Span,
+    pub subjects: Vec<Subject>,
+}
+
+/// One `mapRoles`/`mapUsers` entry of aws-auth.
+#[derive(Clone, Debug, Default)]
+pub struct AuthEntry {
+    pub span: Span,
+    pub rolearn: Option<PStr>,
+    pub userarn: Option<PStr>,
+    pub username: Option<PStr>,
+    /// `username` given as a YAML map: an unquoted `{{...}}` template.
+    pub username_unquoted_template: Option<Span>,
+    pub groups: Vec<PStr>,
+    pub groups_key: Option<Span>,
+    /// `groups` present but not a list.
+    pub groups_not_list: Option<Span>,
+    pub sso: Option<Span>,
+    pub unknown_keys: Vec<PStr>,
+}
+
+impl AuthEntry {
+    pub fn arn(&self) -> Option<&PStr> {
+        self.rolearn.as_ref().or(self.userarn.as_ref())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum MapField {
+    Absent,
+    /// Not valid YAML, or not a list: every mapping of the key is dropped.
+    Broken {
+        span: Span,
+        message: String,
+    },
+    Entries(Vec<AuthEntry>),
+    Accounts(Vec<PStr>),
+}
+
+#[derive(Clone, Debug)]
+pub struct AwsAuth {
+    pub meta: ObjectMeta,
+    pub map_roles: MapField,
+    pub map_users: MapField,
+    pub map_accounts: MapField,
+    /// `data` keys that differ from mapRoles/mapUsers/mapAccounts only in case (ignored by EKS).
+    pub miscased_keys: Vec<PStr>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Namespace {
+    pub meta: ObjectMeta,
+}
+
+/// Kubernetes objects of the inventory.
+#[derive(Debug, Default)]
+pub struct Kube {
+    pub service_accounts: Vec<ServiceAccount>,
+    pub namespaces: Vec<Namespace>,
+    pub workloads: Vec<Workload>,
+    pub roles: Vec<RbacRole>,
+    pub bindings: Vec<Binding>,
+    pub aws_auth: Vec<AwsAuth>,
 }

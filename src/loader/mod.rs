@@ -2,11 +2,13 @@
 //! and turning documents into typed objects. A file that cannot be read or parsed becomes a
 //! [`LoadError`] with its location; the other files are still loaded.
 
+pub mod aws_auth;
 pub mod aws_cli;
 pub mod cloudformation;
 pub mod embedded;
 pub mod iam;
 pub mod json;
+pub mod k8s;
 pub mod terraform;
 pub mod yaml;
 
@@ -63,6 +65,7 @@ pub struct Loaded {
 struct FileResult {
     source: Option<SourceFile>,
     roles: Vec<Role>,
+    kube: crate::model::Kube,
     errors: Vec<LoadError>,
     skipped: Vec<Skipped>,
 }
@@ -231,6 +234,13 @@ pub fn load(inputs: &[PathBuf], limits: &Limits) -> Loaded {
         }
         debug_assert_eq!(id as usize + 1, loaded.sources.files.len());
         loaded.inventory.roles.extend(r.roles);
+        let (k, rk) = (&mut loaded.inventory.kube, r.kube);
+        k.service_accounts.extend(rk.service_accounts);
+        k.namespaces.extend(rk.namespaces);
+        k.workloads.extend(rk.workloads);
+        k.roles.extend(rk.roles);
+        k.bindings.extend(rk.bindings);
+        k.aws_auth.extend(rk.aws_auth);
         loaded.errors.extend(r.errors);
         loaded.skipped.extend(r.skipped);
     }
@@ -413,8 +423,8 @@ fn classify(cx: &FileCtx, root: &Node, result: &mut FileResult, display: &str) {
         cloudformation::load(cx, root, &mut result.roles);
     } else if terraform::is_plan(root) {
         terraform::load(cx, root, &mut result.roles);
-    } else if root.get("apiVersion").is_some() && root.get("kind").is_some() {
-        // Kubernetes objects are read by the Kubernetes loader.
+    } else if k8s::is_object(root) {
+        k8s::load(cx, root, &mut result.kube);
     } else {
         result.skipped.push(Skipped {
             path: display.to_string(),

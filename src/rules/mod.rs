@@ -1,6 +1,7 @@
 //! The rule registry. `declare_rules!` is the only list of rules: metadata, docs, SARIF and the
 //! CLI are derived from it and from `rules/<ID>.toml`.
 
+pub mod auth;
 pub mod meta;
 pub mod podid;
 pub mod trust;
@@ -55,6 +56,17 @@ declare_rules! {
     TRUST012 => trust::invalid_trust_policy::InvalidTrustPolicy,
     PODID001 => podid::missing_tag_session::MissingTagSession,
     PODID002 => podid::unscoped_pod_identity_trust::UnscopedPodIdentityTrust,
+    AUTH001 => auth::aws_auth_unparseable::AwsAuthUnparseable,
+    AUTH002 => auth::aws_auth_invalid_entry::AwsAuthInvalidEntry,
+    AUTH003 => auth::aws_auth_role_path::AwsAuthRolePath,
+    AUTH004 => auth::aws_auth_system_masters::AwsAuthSystemMasters,
+    AUTH005 => auth::aws_auth_map_accounts::AwsAuthMapAccounts,
+    AUTH006 => auth::aws_auth_duplicate::AwsAuthDuplicate,
+    AUTH007 => auth::aws_auth_node_mapping::AwsAuthNodeMapping,
+    AUTH008 => auth::reserved_username::ReservedUsername,
+    AUTH009 => auth::aws_auth_unmatchable_arn::AwsAuthUnmatchableArn,
+    AUTH010 => auth::aws_auth_template::AwsAuthTemplate,
+    AUTH011 => auth::iam_user_mapping::IamUserMapping,
 }
 
 /// Run the selected rules and return findings sorted by (file, offset, rule).

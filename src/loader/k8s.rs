@@ -1,0 +1,278 @@
+//! Kubernetes objects: ServiceAccounts, Namespaces, Pods and the pod templates of every workload
+//! kind, RBAC, and the aws-auth ConfigMap. `List` kinds (kubectl output) are unwrapped.
+
+use super::FileCtx;
+use crate::model::{
+    Binding, Container, EnvVar, Kube, Namespace, ObjectMeta, PStr, PodSpec, PolicyRule,
+    ProjectedToken, RbacRole, ServiceAccount, Subject, Workload,
+};
+use crate::node::{Node, NodeKind};
+
+pub fn is_object(root: &Node) -> bool {
+    root.get_str("kind").is_some() && root.get("apiVersion").is_some()
+}
+
+pub fn pstr(node: &Node) -> Option<PStr> {
+    node.scalar_text().map(|t| PStr::new(t, node.span))
+}
+
+fn string_list(node: Option<&Node>) -> Vec<String> {
+    node.map(|n| {
+        n.one_or_many()
+            .into_iter()
+            .filter_map(Node::scalar_text)
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+fn pairs(node: Option<&Node>) -> Vec<(PStr, PStr)> {
+    node.and_then(Node::as_map)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|(k, v)| Some((pstr(k)?, pstr(v).unwrap_or_else(|| PStr::new("", v.span)))))
+        .collect()
+}
+
+const CLUSTER_SCOPED: &[&str] = &[
+    "Namespace",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "Node",
+    "CustomResourceDefinition",
+];
+
+pub fn meta(root: &Node, kind: &str) -> ObjectMeta {
+    let md = root.get("metadata");
+    let name_node = md.and_then(|m| m.get("name"));
+    let namespace = if CLUSTER_SCOPED.contains(&kind) {
+        String::new()
+    } else {
+        md.and_then(|m| m.get("namespace"))
+            .and_then(Node::scalar_text)
+            .unwrap_or_else(|| "default".into())
+    };
+    ObjectMeta {
+        kind: kind.to_string(),
+        namespace,
+        name: name_node.and_then(Node::scalar_text).unwrap_or_default(),
+        name_span: name_node.map(|n| n.span).unwrap_or(crate::source::Span {
+            end: root.span.start,
+            ..root.span
+        }),
+        span: root.span,
+        annotations: pairs(md.and_then(|m| m.get("annotations"))),
+        labels: pairs(md.and_then(|m| m.get("labels")))
+            .into_iter()
+            .map(|(k, v)| (k.text, v.text))
+            .collect(),
+    }
+}
+
+pub fn load(cx: &FileCtx, root: &Node, out: &mut Kube) {
+    let Some(kind) = root.get_str("kind") else {
+        return;
+    };
+    if kind.ends_with("List") {
+        for item in root.get("items").and_then(Node::as_seq).unwrap_or(&[]) {
+            if is_object(item) {
+                load(cx, item, out);
+            }
+        }
+        return;
+    }
+    match kind {
+        "ServiceAccount" => out.service_accounts.push(ServiceAccount {
+            meta: meta(root, kind),
+        }),
+        "Namespace" => out.namespaces.push(Namespace {
+            meta: meta(root, kind),
+        }),
+        "Pod" => {
+            if let Some(spec) = root.get("spec") {
+                out.workloads.push(Workload {
+                    meta: meta(root, kind),
+                    pod: pod_spec(spec, root.get("metadata")),
+                });
+            }
+        }
+        "Deployment"
+        | "ReplicaSet"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "Job"
+        | "ReplicationController" => {
+            if let Some(t) = root.path(&["spec", "template"]) {
+                out.workloads.push(Workload {
+                    meta: meta(root, kind),
+                    pod: pod_spec(t.get("spec").unwrap_or(t), t.get("metadata")),
+                });
+            }
+        }
+        "CronJob" => {
+            if let Some(t) = root.path(&["spec", "jobTemplate", "spec", "template"]) {
+                out.workloads.push(Workload {
+                    meta: meta(root, kind),
+                    pod: pod_spec(t.get("spec").unwrap_or(t), t.get("metadata")),
+                });
+            }
+        }
+        "Role" | "ClusterRole" => out.roles.push(RbacRole {
+            meta: meta(root, kind),
+            cluster: kind == "ClusterRole",
+            rules: root
+                .get("rules")
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .map(rule)
+                .collect(),
+            aggregated: root.get("aggregationRule").is_some_and(|n| !n.is_null()),
+        }),
+        "RoleBinding" | "ClusterRoleBinding" => {
+            let role_ref = root.get("roleRef");
+            let m = meta(root, kind);
+            let subjects = root
+                .get("subjects")
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .map(|s| Subject {
+                    kind: s
+                        .get("kind")
+                        .and_then(Node::scalar_text)
+                        .unwrap_or_default(),
+                    name: s
+                        .get("name")
+                        .and_then(Node::scalar_text)
+                        .unwrap_or_default(),
+                    namespace: s
+                        .get("namespace")
+                        .and_then(Node::scalar_text)
+                        .unwrap_or_else(|| m.namespace.clone()),
+                    span: s.span,
+                })
+                .collect();
+            out.bindings.push(Binding {
+                cluster: kind == "ClusterRoleBinding",
+                role_kind: role_ref
+                    .and_then(|r| r.get("kind"))
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_default(),
+                role_name: role_ref
+                    .and_then(|r| r.get("name"))
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_default(),
+                role_span: role_ref
+                    .and_then(|r| r.get("name"))
+                    .map(|n| n.span)
+                    .or(role_ref.map(|r| r.span))
+                    .unwrap_or(root.span),
+                subjects,
+                meta: m,
+            });
+        }
+        "ConfigMap" => {
+            let m = meta(root, kind);
+            if m.name == "aws-auth" && m.namespace == "kube-system" {
+                out.aws_auth.push(super::aws_auth::load(cx, root, m));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn rule(node: &Node) -> PolicyRule {
+    PolicyRule {
+        span: node.span,
+        api_groups: string_list(node.get("apiGroups")),
+        resources: string_list(node.get("resources")),
+        resource_names: string_list(node.get("resourceNames")),
+        verbs: string_list(node.get("verbs")),
+        non_resource_urls: string_list(node.get("nonResourceURLs")),
+    }
+}
+
+fn pod_spec(spec: &Node, metadata: Option<&Node>) -> PodSpec {
+    let mut containers = Vec::new();
+    for key in ["initContainers", "containers", "ephemeralContainers"] {
+        for c in spec.get(key).and_then(Node::as_seq).unwrap_or(&[]) {
+            containers.push(container(c));
+        }
+    }
+    let mut projected_tokens = Vec::new();
+    for vol in spec.get("volumes").and_then(Node::as_seq).unwrap_or(&[]) {
+        for src in vol
+            .path(&["projected", "sources"])
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+        {
+            if let Some(tok) = src.get("serviceAccountToken") {
+                projected_tokens.push(ProjectedToken {
+                    span: tok.span,
+                    audience: tok.get("audience").and_then(pstr),
+                    expiration: tok
+                        .get("expirationSeconds")
+                        .and_then(|n| Some((n.scalar_text()?.parse().ok()?, n.span))),
+                });
+            }
+        }
+    }
+    let service_account = spec
+        .get("serviceAccountName")
+        .or_else(|| spec.get("serviceAccount"))
+        .and_then(pstr);
+    PodSpec {
+        span: spec.span,
+        service_account,
+        host_network: spec
+            .get("hostNetwork")
+            .filter(|n| n.kind == NodeKind::Bool(true))
+            .map(|n| n.span),
+        annotations: pairs(metadata.and_then(|m| m.get("annotations"))),
+        containers,
+        projected_tokens,
+    }
+}
+
+fn container(c: &Node) -> Container {
+    let env = c
+        .get("env")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|e| {
+            Some(EnvVar {
+                name: e.get("name").and_then(pstr)?,
+                value: e.get("value").and_then(pstr),
+                value_from: e.get("valueFrom").and_then(|v| {
+                    let (k, _) = v.as_map()?.first()?;
+                    Some((k.as_str()?.to_string(), v.span))
+                }),
+            })
+        })
+        .collect();
+    let env_from = c
+        .get("envFrom")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|e| {
+            let (k, v) = e
+                .as_map()?
+                .iter()
+                .find(|(k, _)| matches!(k.as_str(), Some("secretRef" | "configMapRef")))?;
+            Some((
+                k.as_str()?.to_string(),
+                v.get_str("name").unwrap_or("").to_string(),
+                e.span,
+            ))
+        })
+        .collect();
+    Container {
+        name: c.get_str("name").unwrap_or("").to_string(),
+        span: c.span,
+        env,
+        env_from,
+    }
+}
