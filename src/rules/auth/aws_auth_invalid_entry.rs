@@ -30,7 +30,8 @@ impl Rule for AwsAuthInvalidEntry {
                 MapKind::Roles => ("rolearn", e.rolearn.is_some()),
                 MapKind::Users => ("userarn", e.userarn.is_some()),
             };
-            if !have && !(kind == MapKind::Roles && e.sso.is_some()) {
+            let sso_only = kind == MapKind::Roles && e.sso.is_some();
+            if !have && !sso_only {
                 report(
                     e.span,
                     format!("no `{needed}`: the entry maps nobody"),
