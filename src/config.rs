@@ -15,6 +15,8 @@ pub struct Config {
     pub select: Vec<String>,
     /// Rule IDs or family prefixes to skip.
     pub ignore: Vec<String>,
+    /// DaemonSets (name or `DaemonSet/namespace/name`) allowed on the host network (POD001).
+    pub host_network_exempt: Vec<String>,
 }
 
 impl Config {

@@ -316,6 +316,89 @@ impl Role {
 pub struct Inventory {
     pub roles: Vec<Role>,
     pub kube: Kube,
+    pub index: Index,
+}
+
+/// Lookups built once after loading, so cross-object rules are lookups, not scans.
+#[derive(Debug, Default)]
+pub struct Index {
+    /// Lower-cased role ARN → role indexes.
+    roles_by_arn: std::collections::HashMap<String, Vec<usize>>,
+    /// Role name → indexes of roles whose ARN is unknown (CloudFormation, Terraform, policy files).
+    roles_by_name: std::collections::HashMap<String, Vec<usize>>,
+    /// (namespace, name) → ServiceAccount index.
+    service_accounts: std::collections::HashMap<(String, String), usize>,
+    /// (namespace, ServiceAccount name) → workload indexes running as it.
+    workloads_by_sa: std::collections::HashMap<(String, String), Vec<usize>>,
+}
+
+impl Inventory {
+    pub fn build_index(&mut self) {
+        let mut index = Index::default();
+        for (i, r) in self.roles.iter().enumerate() {
+            match &r.arn {
+                Some(arn) => index
+                    .roles_by_arn
+                    .entry(arn.to_ascii_lowercase())
+                    .or_default()
+                    .push(i),
+                None if r.origin != RoleOrigin::PolicyFile => index
+                    .roles_by_name
+                    .entry(r.name.clone())
+                    .or_default()
+                    .push(i),
+                None => {}
+            }
+        }
+        for (i, sa) in self.kube.service_accounts.iter().enumerate() {
+            index
+                .service_accounts
+                .insert((sa.meta.namespace.clone(), sa.meta.name.clone()), i);
+        }
+        for (i, w) in self.kube.workloads.iter().enumerate() {
+            let key = (
+                w.meta.namespace.clone(),
+                w.pod.service_account_name().to_string(),
+            );
+            index.workloads_by_sa.entry(key).or_default().push(i);
+        }
+        self.index = index;
+    }
+
+    /// Roles an ARN refers to: by ARN, or by name for roles whose ARN is not known.
+    pub fn roles_for_arn(&self, arn: &str) -> Vec<&Role> {
+        let mut out: Vec<&Role> = Vec::new();
+        if let Some(ids) = self.index.roles_by_arn.get(&arn.to_ascii_lowercase()) {
+            out.extend(ids.iter().filter_map(|&i| self.roles.get(i)));
+        }
+        if out.is_empty() {
+            let name = arn.rsplit('/').next().unwrap_or(arn);
+            if let Some(ids) = self.index.roles_by_name.get(name) {
+                out.extend(ids.iter().filter_map(|&i| self.roles.get(i)));
+            }
+        }
+        out
+    }
+
+    pub fn service_account(&self, namespace: &str, name: &str) -> Option<&ServiceAccount> {
+        let i = *self
+            .index
+            .service_accounts
+            .get(&(namespace.to_string(), name.to_string()))?;
+        self.kube.service_accounts.get(i)
+    }
+
+    pub fn workloads_using(&self, namespace: &str, sa: &str) -> Vec<&Workload> {
+        self.index
+            .workloads_by_sa
+            .get(&(namespace.to_string(), sa.to_string()))
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(|&i| self.kube.workloads.get(i))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

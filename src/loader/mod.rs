@@ -244,6 +244,7 @@ pub fn load(inputs: &[PathBuf], limits: &Limits) -> Loaded {
         loaded.errors.extend(r.errors);
         loaded.skipped.extend(r.skipped);
     }
+    loaded.inventory.build_index();
     loaded
 }
 

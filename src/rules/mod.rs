@@ -3,7 +3,9 @@
 
 pub mod auth;
 pub mod meta;
+pub mod pod;
 pub mod podid;
+pub mod sa;
 pub mod trust;
 
 use crate::config::Config;
@@ -67,6 +69,18 @@ declare_rules! {
     AUTH009 => auth::aws_auth_unmatchable_arn::AwsAuthUnmatchableArn,
     AUTH010 => auth::aws_auth_template::AwsAuthTemplate,
     AUTH011 => auth::iam_user_mapping::IamUserMapping,
+    SA001 => sa::invalid_role_arn::InvalidRoleArn,
+    SA002 => sa::role_does_not_trust_sa::RoleDoesNotTrustSa,
+    SA003 => sa::default_sa_has_role::DefaultSaHasRole,
+    SA004 => sa::role_shared_across_namespaces::RoleSharedAcrossNamespaces,
+    SA005 => sa::audience_mismatch::AudienceMismatch,
+    SA006 => sa::ignored_webhook_annotation::IgnoredWebhookAnnotation,
+    POD001 => pod::host_network_node_role::HostNetworkNodeRole,
+    POD002 => pod::static_aws_credentials::StaticAwsCredentials,
+    POD003 => pod::missing_service_account::MissingServiceAccount,
+    POD004 => pod::manual_web_identity_env::ManualWebIdentityEnv,
+    POD005 => pod::legacy_kiam_kube2iam::LegacyKiamKube2iam,
+    POD006 => pod::self_projected_sts_token::SelfProjectedStsToken,
 }
 
 /// Run the selected rules and return findings sorted by (file, offset, rule).
