@@ -82,7 +82,7 @@ fn rule_ids_and_slugs_match_the_catalog() {
             cells[3]
         );
         assert_eq!(
-            row.contains('⧉'),
+            cells[1].contains('⧉'),
             m.inventory,
             "{}: inventory flag differs from the catalog",
             m.id
