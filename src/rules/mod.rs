@@ -5,6 +5,7 @@ pub mod auth;
 pub mod meta;
 pub mod pod;
 pub mod podid;
+pub mod rbac;
 pub mod sa;
 pub mod trust;
 
@@ -81,6 +82,14 @@ declare_rules! {
     POD004 => pod::manual_web_identity_env::ManualWebIdentityEnv,
     POD005 => pod::legacy_kiam_kube2iam::LegacyKiamKube2iam,
     POD006 => pod::self_projected_sts_token::SelfProjectedStsToken,
+    RBAC001 => rbac::cluster_admin_binding::ClusterAdminBinding,
+    RBAC002 => rbac::wildcard_rule::WildcardRule,
+    RBAC003 => rbac::broad_group_binding::BroadGroupBinding,
+    RBAC004 => rbac::escalation_verbs::EscalationVerbs,
+    RBAC005 => rbac::cluster_wide_secrets::ClusterWideSecrets,
+    RBAC006 => rbac::workload_create_steals_iam_role::WorkloadCreateStealsIamRole,
+    RBAC007 => rbac::token_request_steals_iam_role::TokenRequestStealsIamRole,
+    RBAC008 => rbac::aws_auth_write::AwsAuthWrite,
 }
 
 /// Run the selected rules and return findings sorted by (file, offset, rule).

@@ -1,0 +1,52 @@
+//! RBAC008 aws-auth-write: write access to ConfigMaps in kube-system (and so to aws-auth).
+
+use super::{identity, is_full_admin, subject_names, user_bindings};
+use crate::finding::{Finding, Severity};
+use crate::rules::{Context, Rule};
+
+pub struct AwsAuthWrite;
+
+impl Rule for AwsAuthWrite {
+    fn id(&self) -> &'static str {
+        "RBAC008"
+    }
+
+    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        for (b, role) in user_bindings(cx.inventory) {
+            if !(b.cluster || b.meta.namespace == "kube-system") || is_full_admin(role.rules) {
+                continue;
+            }
+            // `create` cannot be limited by resourceNames, so any create allows creating aws-auth.
+            let hit = ["update", "patch", "delete"]
+                .iter()
+                .find_map(|v| {
+                    role.find(v, "", "configmaps", Some("aws-auth"))
+                        .map(|r| (*v, r))
+                })
+                .or_else(|| {
+                    role.find("create", "", "configmaps", None)
+                        .map(|r| ("create", r))
+                });
+            let Some((verb, (_, rule_span))) = hit else {
+                continue;
+            };
+            let subjects = subject_names(b);
+            if subjects.is_empty() {
+                continue;
+            }
+            let mut f = Finding::new(
+                self.id(),
+                Severity::Critical,
+                b.role_span,
+                format!("{} `{}` lets {} `{verb}` ConfigMaps in kube-system, aws-auth included: mapping any IAM role to system:masters is one edit away", b.meta.kind, b.meta.name, subjects.join(", ")),
+            )
+            .label("aws-auth is writable")
+            .help("limit ConfigMap writes in kube-system with resourceNames that exclude aws-auth, and move to EKS access entries")
+            .identity(identity(b, "aws-auth"));
+            if let Some(span) = rule_span {
+                f = f.with_label(span, "rule that grants it");
+            }
+            out.push(f);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! RBAC005 cluster-wide-secrets: read access to Secrets in every namespace.
+
+use super::{identity, is_full_admin, subject_names, user_bindings};
+use crate::finding::{Finding, Severity};
+use crate::rules::{Context, Rule};
+
+pub struct ClusterWideSecrets;
+
+impl Rule for ClusterWideSecrets {
+    fn id(&self) -> &'static str {
+        "RBAC005"
+    }
+
+    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        for (b, role) in user_bindings(cx.inventory) {
+            if !b.cluster || is_full_admin(role.rules) {
+                continue;
+            }
+            let Some((verb, (_, rule_span))) = ["get", "list", "watch"]
+                .iter()
+                .find_map(|v| role.find(v, "", "secrets", None).map(|r| (*v, r)))
+            else {
+                continue;
+            };
+            let subjects = subject_names(b);
+            if subjects.is_empty() {
+                continue;
+            }
+            let mut f = Finding::new(
+                self.id(),
+                Severity::Medium,
+                b.role_span,
+                format!("ClusterRoleBinding `{}` lets {} `{verb}` Secrets in every namespace (through `{}`)", b.meta.name, subjects.join(", "), role.name),
+            )
+            .label("cluster-wide secret read")
+            .help("grant secret access per namespace with RoleBindings, limited by resourceNames")
+            .identity(identity(b, "secrets"));
+            if let Some(span) = rule_span {
+                f = f.with_label(span, "rule that grants it");
+            }
+            out.push(f);
+        }
+    }
+}

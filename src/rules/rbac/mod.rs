@@ -1,0 +1,222 @@
+//! RBAC rules. Bindings resolve to roles by namespace and name; `apiGroups` and `resourceNames`
+//! are honoured; Kubernetes' default ClusterRoles are known; EKS-managed and `system:` objects are
+//! vendor defaults.
+
+pub mod aws_auth_write;
+pub mod broad_group_binding;
+pub mod cluster_admin_binding;
+pub mod cluster_wide_secrets;
+pub mod escalation_verbs;
+pub mod token_request_steals_iam_role;
+pub mod wildcard_rule;
+pub mod workload_create_steals_iam_role;
+
+use crate::model::{Binding, Inventory, ObjectMeta, PolicyRule, RbacRole};
+use crate::source::Span;
+use std::sync::OnceLock;
+
+/// Vendor defaults: `system:`/`eks:` names or the EKS component label.
+pub fn is_vendor(meta: &ObjectMeta) -> bool {
+    meta.name.starts_with("system:")
+        || meta.name.starts_with("eks:")
+        || meta.label("eks.amazonaws.com/component").is_some()
+}
+
+/// Does the rule allow `verb` on `group`/`resource` (`resource/subresource`) for object `name`?
+pub fn grants(
+    rule: &PolicyRule,
+    verb: &str,
+    group: &str,
+    resource: &str,
+    name: Option<&str>,
+) -> bool {
+    let any = |list: &[String], want: &str| list.iter().any(|x| x == "*" || x == want);
+    let resource_ok = rule.resources.iter().any(|r| {
+        r == "*"
+            || r == resource
+            || (r.ends_with("/*") && resource.split('/').next() == r.strip_suffix("/*"))
+            || (r.starts_with("*/")
+                && resource.split_once('/').map(|(_, s)| s) == r.strip_prefix("*/"))
+    });
+    let name_ok = rule.resource_names.is_empty()
+        || name.is_some_and(|n| rule.resource_names.iter().any(|x| x == n));
+    any(&rule.verbs, verb) && any(&rule.api_groups, group) && resource_ok && name_ok
+}
+
+/// `*` verbs on `*` resources in `*` groups.
+pub fn is_full_admin(rules: &[PolicyRule]) -> bool {
+    rules.iter().any(|r| {
+        r.verbs.iter().any(|v| v == "*")
+            && r.resources.iter().any(|v| v == "*")
+            && r.api_groups.iter().any(|v| v == "*")
+    })
+}
+
+/// A binding's role: its rules and where they are (None for built-in roles).
+pub struct ResolvedRole<'a> {
+    pub name: &'a str,
+    pub rules: &'a [PolicyRule],
+    pub object: Option<&'a RbacRole>,
+}
+
+impl ResolvedRole<'_> {
+    /// The first rule granting the access, and its span when it is in a loaded file.
+    pub fn find(
+        &self,
+        verb: &str,
+        group: &str,
+        resource: &str,
+        name: Option<&str>,
+    ) -> Option<(&PolicyRule, Option<Span>)> {
+        let rule = self
+            .rules
+            .iter()
+            .find(|r| grants(r, verb, group, resource, name))?;
+        Some((rule, self.object.map(|_| rule.span)))
+    }
+}
+
+fn rule(groups: &[&str], resources: &[&str], verbs: &[&str]) -> PolicyRule {
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect();
+    PolicyRule {
+        span: Span::default(),
+        api_groups: s(groups),
+        resources: s(resources),
+        resource_names: vec![],
+        verbs: s(verbs),
+        non_resource_urls: vec![],
+    }
+}
+
+/// The parts of Kubernetes' default user-facing ClusterRoles that matter to these rules.
+fn builtin(name: &str) -> Option<&'static [PolicyRule]> {
+    static ROLES: OnceLock<Vec<(&'static str, Vec<PolicyRule>)>> = OnceLock::new();
+    let roles = ROLES.get_or_init(|| {
+        let write = ["create", "delete", "deletecollection", "patch", "update"];
+        let read = ["get", "list", "watch"];
+        let edit = vec![
+            rule(
+                &[""],
+                &[
+                    "pods",
+                    "pods/attach",
+                    "pods/exec",
+                    "pods/portforward",
+                    "pods/proxy",
+                    "replicationcontrollers",
+                    "configmaps",
+                    "secrets",
+                    "services",
+                    "persistentvolumeclaims",
+                    "serviceaccounts",
+                ],
+                &write,
+            ),
+            rule(&[""], &["pods/ephemeralcontainers"], &["patch", "update"]),
+            rule(
+                &["apps"],
+                &["deployments", "replicasets", "statefulsets", "daemonsets"],
+                &write,
+            ),
+            rule(&["batch"], &["jobs", "cronjobs"], &write),
+            rule(&[""], &["serviceaccounts"], &["impersonate"]),
+            rule(
+                &[""],
+                &["secrets", "configmaps", "pods", "serviceaccounts"],
+                &read,
+            ),
+        ];
+        let mut admin = edit.clone();
+        admin.push(rule(
+            &["rbac.authorization.k8s.io"],
+            &["roles", "rolebindings"],
+            &write,
+        ));
+        vec![
+            ("cluster-admin", vec![rule(&["*"], &["*"], &["*"])]),
+            ("admin", admin),
+            ("edit", edit),
+            (
+                "view",
+                vec![rule(
+                    &["", "apps", "batch"],
+                    &[
+                        "pods",
+                        "configmaps",
+                        "services",
+                        "deployments",
+                        "replicasets",
+                        "statefulsets",
+                        "daemonsets",
+                        "jobs",
+                        "cronjobs",
+                    ],
+                    &read,
+                )],
+            ),
+        ]
+    });
+    roles
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, r)| r.as_slice())
+}
+
+/// Resolve a binding's roleRef: a Role in the binding's namespace, or a ClusterRole (loaded or
+/// built-in).
+pub fn resolve<'a>(inv: &'a Inventory, b: &'a Binding) -> Option<ResolvedRole<'a>> {
+    let loaded = inv.kube.roles.iter().find(|r| {
+        r.meta.name == b.role_name
+            && if b.role_kind == "Role" {
+                !r.cluster && r.meta.namespace == b.meta.namespace
+            } else {
+                r.cluster
+            }
+    });
+    if let Some(r) = loaded {
+        return Some(ResolvedRole {
+            name: &r.meta.name,
+            rules: &r.rules,
+            object: Some(r),
+        });
+    }
+    if b.role_kind == "ClusterRole" {
+        return builtin(&b.role_name).map(|rules| ResolvedRole {
+            name: &b.role_name,
+            rules,
+            object: None,
+        });
+    }
+    None
+}
+
+/// User bindings (vendor defaults excluded) with their resolved roles.
+pub fn user_bindings(inv: &Inventory) -> impl Iterator<Item = (&Binding, ResolvedRole<'_>)> {
+    inv.kube
+        .bindings
+        .iter()
+        .filter(|b| !is_vendor(&b.meta))
+        .filter_map(move |b| resolve(inv, b).map(|r| (b, r)))
+}
+
+/// Subjects that are people or workloads, not Kubernetes' own `system:` identities.
+pub fn subject_names(b: &Binding) -> Vec<String> {
+    b.subjects
+        .iter()
+        .filter(|s| {
+            !(s.kind != "ServiceAccount"
+                && (s.name.starts_with("system:") || s.name.starts_with("eks:")))
+        })
+        .map(|s| {
+            if s.kind == "ServiceAccount" {
+                format!("ServiceAccount {}/{}", s.namespace, s.name)
+            } else {
+                format!("{} {}", s.kind, s.name)
+            }
+        })
+        .collect()
+}
+
+pub fn identity(b: &Binding, part: &str) -> String {
+    format!("{}#{part}", b.meta.reference())
+}

@@ -1,0 +1,86 @@
+//! RBAC007 token-request-steals-iam-role: `create serviceaccounts/token` mints STS-usable tokens
+//! for ServiceAccounts that hold IAM roles.
+
+use super::workload_create_steals_iam_role::{irsa_by_namespace, namespaces_in_scope};
+use super::{identity, subject_names, user_bindings};
+use crate::finding::{Finding, Severity};
+use crate::rules::{Context, Rule};
+
+pub struct TokenRequestStealsIamRole;
+
+impl Rule for TokenRequestStealsIamRole {
+    fn id(&self) -> &'static str {
+        "RBAC007"
+    }
+
+    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        let irsa = irsa_by_namespace(cx.inventory);
+        if irsa.is_empty() {
+            return;
+        }
+        for (b, role) in user_bindings(cx.inventory) {
+            let subjects = subject_names(b);
+            if subjects.is_empty() {
+                continue;
+            }
+            for ns in namespaces_in_scope(b, &irsa) {
+                // resourceNames narrow token requests to named ServiceAccounts.
+                let exposed: Vec<_> = irsa[ns]
+                    .iter()
+                    .filter(|sa| {
+                        role.find("create", "", "serviceaccounts/token", Some(&sa.meta.name))
+                            .is_some()
+                    })
+                    .collect();
+                if exposed.is_empty() {
+                    continue;
+                }
+                let rule_span = role
+                    .find(
+                        "create",
+                        "",
+                        "serviceaccounts/token",
+                        Some(&exposed[0].meta.name),
+                    )
+                    .and_then(|(_, s)| s);
+                let roles: Vec<String> = exposed
+                    .iter()
+                    .filter_map(|s| {
+                        s.role_arn()
+                            .map(|a| format!("`{}` (via {})", a.text, s.meta.name))
+                    })
+                    .collect();
+                let mut f = Finding::new(
+                    self.id(),
+                    Severity::High,
+                    b.role_span,
+                    format!(
+                        "{} can `create serviceaccounts/token` in namespace `{ns}` through {} `{}`: a token with audience sts.amazonaws.com assumes {}",
+                        subjects.join(", "),
+                        b.meta.kind,
+                        b.meta.name,
+                        roles.join(", ")
+                    ),
+                )
+                .label("grants token requests")
+                .help("remove serviceaccounts/token creation, or limit it with resourceNames to ServiceAccounts without IAM roles")
+                .identity(identity(b, &format!("token:{ns}")));
+                if let Some(span) = rule_span {
+                    f = f.with_label(span, "allows create serviceaccounts/token");
+                }
+                for sa in &exposed {
+                    if let Some(a) = sa.role_arn() {
+                        f = f.with_label(
+                            a.span,
+                            format!(
+                                "IAM role of ServiceAccount {}/{}",
+                                sa.meta.namespace, sa.meta.name
+                            ),
+                        );
+                    }
+                }
+                out.push(f);
+            }
+        }
+    }
+}
