@@ -52,7 +52,7 @@ pub fn namespaces_in_scope<'a>(
         .collect()
 }
 
-fn capability<'a>(role: &'a ResolvedRole) -> Option<(String, Option<Span>)> {
+fn capability(role: &ResolvedRole) -> Option<(String, Option<Span>)> {
     PATHS.iter().find_map(|(verb, group, resource)| {
         role.find(verb, group, resource, None)
             .map(|(_, span)| (format!("{verb} {resource}"), span))
