@@ -17,6 +17,8 @@ pub struct Config {
     pub ignore: Vec<String>,
     /// DaemonSets (name or `DaemonSet/namespace/name`) allowed on the host network (POD001).
     pub host_network_exempt: Vec<String>,
+    /// Extra managed policies (name or ARN) allowed on node roles (NODE001).
+    pub node_role_allowlist: Vec<String>,
 }
 
 impl Config {

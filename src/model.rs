@@ -296,6 +296,9 @@ pub struct Role {
     pub trust: Option<Policy>,
     pub permissions: Vec<PermissionPolicy>,
     pub last_used: Option<String>,
+    /// Other names the role is referred to by in its own file (CloudFormation logical ID,
+    /// Terraform address).
+    pub aliases: Vec<String>,
 }
 
 impl Role {
@@ -316,6 +319,7 @@ impl Role {
 pub struct Inventory {
     pub roles: Vec<Role>,
     pub kube: Kube,
+    pub eks: Eks,
     pub index: Index,
 }
 
@@ -326,6 +330,8 @@ pub struct Index {
     roles_by_arn: std::collections::HashMap<String, Vec<usize>>,
     /// Role name → indexes of roles whose ARN is unknown (CloudFormation, Terraform, policy files).
     roles_by_name: std::collections::HashMap<String, Vec<usize>>,
+    /// Role name or alias → every role of that name (ARN known or not).
+    roles_by_any_name: std::collections::HashMap<String, Vec<usize>>,
     /// (namespace, name) → ServiceAccount index.
     service_accounts: std::collections::HashMap<(String, String), usize>,
     /// (namespace, ServiceAccount name) → workload indexes running as it.
@@ -336,6 +342,13 @@ impl Inventory {
     pub fn build_index(&mut self) {
         let mut index = Index::default();
         for (i, r) in self.roles.iter().enumerate() {
+            for n in std::iter::once(&r.name).chain(&r.aliases) {
+                index
+                    .roles_by_any_name
+                    .entry(n.clone())
+                    .or_default()
+                    .push(i);
+            }
             match &r.arn {
                 Some(arn) => index
                     .roles_by_arn
@@ -378,6 +391,25 @@ impl Inventory {
             }
         }
         out
+    }
+
+    /// Roles a node-role reference may mean: an ARN, a role name, or a template reference
+    /// (`${Logical.Arn}`, `aws_iam_role.x.arn`).
+    pub fn roles_for_reference(&self, reference: &str) -> Vec<&Role> {
+        if reference.starts_with("arn:") && !reference.contains("${") {
+            return self.roles_for_arn(reference);
+        }
+        let key = reference.trim_start_matches("${").trim_end_matches('}');
+        let key = key
+            .strip_suffix(".Arn")
+            .or_else(|| key.strip_suffix(".arn"))
+            .unwrap_or(key);
+        let key = key.rsplit('/').next().unwrap_or(key);
+        self.index
+            .roles_by_any_name
+            .get(key)
+            .map(|ids| ids.iter().filter_map(|&i| self.roles.get(i)).collect())
+            .unwrap_or_default()
     }
 
     pub fn service_account(&self, namespace: &str, name: &str) -> Option<&ServiceAccount> {
@@ -621,4 +653,69 @@ pub struct Kube {
     pub roles: Vec<RbacRole>,
     pub bindings: Vec<Binding>,
     pub aws_auth: Vec<AwsAuth>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// EKS objects
+
+#[derive(Clone, Debug)]
+pub struct PodIdentityAssociation {
+    pub namespace: PStr,
+    pub service_account: PStr,
+    pub role_arn: PStr,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct AccessPolicy {
+    pub arn: PStr,
+    /// `cluster` or `namespace` (case as written).
+    pub scope: Option<String>,
+    pub namespaces: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AccessEntry {
+    pub principal_arn: PStr,
+    /// STANDARD, EC2_LINUX, EC2_WINDOWS, FARGATE_LINUX ...
+    pub entry_type: Option<PStr>,
+    pub username: Option<PStr>,
+    pub groups: Vec<PStr>,
+    pub policies: Vec<AccessPolicy>,
+    pub span: Span,
+}
+
+/// A reference to a node's IAM role, from wherever nodes are defined.
+#[derive(Clone, Debug)]
+pub struct NodeRoleRef {
+    /// ARN, name, or a CloudFormation/Terraform reference such as `${NodeRole.Arn}`.
+    pub role: PStr,
+    pub source: String,
+}
+
+/// IMDS settings of a launch template or node group.
+#[derive(Clone, Debug)]
+pub struct ImdsSettings {
+    pub name: String,
+    pub span: Span,
+    pub http_tokens: Option<PStr>,
+    pub hop_limit: Option<(i64, Span)>,
+    /// eksctl node groups: `disablePodIMDS` is not true.
+    pub eksctl_pod_imds_open: bool,
+}
+
+/// eksctl `withAddonPolicies` entries that are switched on.
+#[derive(Clone, Debug)]
+pub struct AddonPolicies {
+    pub nodegroup: String,
+    pub enabled: Vec<PStr>,
+}
+
+#[derive(Debug, Default)]
+pub struct Eks {
+    pub pod_identity: Vec<PodIdentityAssociation>,
+    pub access_entries: Vec<AccessEntry>,
+    pub node_roles: Vec<NodeRoleRef>,
+    pub imds: Vec<ImdsSettings>,
+    pub addon_policies: Vec<AddonPolicies>,
 }

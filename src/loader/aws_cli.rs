@@ -117,5 +117,6 @@ fn role(cx: &FileCtx, r: &Node, managed: &HashMap<&str, &Node>) -> Role {
             .path(&["RoleLastUsed", "LastUsedDate"])
             .and_then(Node::as_str)
             .map(str::to_string),
+        aliases: Vec::new(),
     }
 }

@@ -303,6 +303,7 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
             trust,
             permissions,
             last_used: None,
+            aliases: vec![logical_id.to_string()],
         });
     }
 }
@@ -329,4 +330,106 @@ fn document(cx: &FileCtx, template: &Template, node: &Node, trust: bool) -> Poli
         );
     }
     parse_policy(node, template, trust, &cx.duplicates_within(node.span))
+}
+
+/// EKS resources of a template: Pod Identity associations, access entries, node groups and
+/// launch template metadata options.
+pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
+    use crate::model::{
+        AccessEntry, AccessPolicy, ImdsSettings, NodeRoleRef, PodIdentityAssociation,
+    };
+    let template = Template::new(root);
+    let first = |n: Option<&Node>| {
+        n.and_then(|n| template.strings(n))
+            .and_then(|mut v| v.drain(..).next())
+    };
+    let Some(resources) = root.get("Resources").and_then(Node::as_map) else {
+        return;
+    };
+    for (logical, res) in resources {
+        let props = res.get("Properties");
+        let prop = |k: &str| props.and_then(|p| p.get(k));
+        match res.get_str("Type") {
+            Some("AWS::EKS::PodIdentityAssociation") => {
+                if let (Some(namespace), Some(service_account), Some(role_arn)) = (
+                    first(prop("Namespace")),
+                    first(prop("ServiceAccount")),
+                    first(prop("RoleArn")),
+                ) {
+                    out.pod_identity.push(PodIdentityAssociation {
+                        namespace,
+                        service_account,
+                        role_arn,
+                        span: logical.span,
+                    });
+                }
+            }
+            Some("AWS::EKS::AccessEntry") => {
+                let Some(principal_arn) = first(prop("PrincipalArn")) else {
+                    continue;
+                };
+                let groups = prop("KubernetesGroups")
+                    .map(|g| {
+                        g.one_or_many()
+                            .into_iter()
+                            .filter_map(|n| first(Some(n)))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let policies = prop("AccessPolicies")
+                    .and_then(Node::as_seq)
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter_map(|p| {
+                        Some(AccessPolicy {
+                            arn: first(p.get("PolicyArn"))?,
+                            scope: p.path(&["AccessScope", "Type"]).and_then(Node::scalar_text),
+                            namespaces: p
+                                .path(&["AccessScope", "Namespaces"])
+                                .map(|n| {
+                                    n.one_or_many()
+                                        .into_iter()
+                                        .filter_map(Node::scalar_text)
+                                        .collect()
+                                })
+                                .unwrap_or_default(),
+                        })
+                    })
+                    .collect();
+                out.access_entries.push(AccessEntry {
+                    principal_arn,
+                    entry_type: first(prop("Type")),
+                    username: first(prop("Username")),
+                    groups,
+                    policies,
+                    span: logical.span,
+                });
+            }
+            Some("AWS::EKS::Nodegroup") => {
+                if let Some(role) = first(prop("NodeRole")) {
+                    out.node_roles.push(NodeRoleRef {
+                        role,
+                        source: format!("node group {}", logical.as_str().unwrap_or("?")),
+                    });
+                }
+            }
+            Some("AWS::EC2::LaunchTemplate") => {
+                let Some(md) =
+                    props.and_then(|p| p.path(&["LaunchTemplateData", "MetadataOptions"]))
+                else {
+                    continue;
+                };
+                out.imds.push(ImdsSettings {
+                    name: logical.as_str().unwrap_or("?").to_string(),
+                    span: md.span,
+                    http_tokens: first(md.get("HttpTokens")),
+                    hop_limit: md
+                        .get("HttpPutResponseHopLimit")
+                        .and_then(|n| Some((n.scalar_text()?.parse().ok()?, n.span))),
+                    eksctl_pod_imds_open: false,
+                });
+            }
+            _ => {}
+        }
+    }
 }

@@ -5,6 +5,7 @@
 pub mod aws_auth;
 pub mod aws_cli;
 pub mod cloudformation;
+pub mod eksctl;
 pub mod embedded;
 pub mod iam;
 pub mod json;
@@ -66,6 +67,7 @@ struct FileResult {
     source: Option<SourceFile>,
     roles: Vec<Role>,
     kube: crate::model::Kube,
+    eks: crate::model::Eks,
     errors: Vec<LoadError>,
     skipped: Vec<Skipped>,
 }
@@ -241,6 +243,12 @@ pub fn load(inputs: &[PathBuf], limits: &Limits) -> Loaded {
         k.roles.extend(rk.roles);
         k.bindings.extend(rk.bindings);
         k.aws_auth.extend(rk.aws_auth);
+        let (e, re) = (&mut loaded.inventory.eks, r.eks);
+        e.pod_identity.extend(re.pod_identity);
+        e.access_entries.extend(re.access_entries);
+        e.node_roles.extend(re.node_roles);
+        e.imds.extend(re.imds);
+        e.addon_policies.extend(re.addon_policies);
         loaded.errors.extend(r.errors);
         loaded.skipped.extend(r.skipped);
     }
@@ -406,6 +414,7 @@ fn classify(cx: &FileCtx, root: &Node, result: &mut FileResult, display: &str) {
             trust: None,
             permissions: Vec::new(),
             last_used: None,
+            aliases: Vec::new(),
         };
         if trust {
             role.trust = Some(policy);
@@ -422,8 +431,12 @@ fn classify(cx: &FileCtx, root: &Node, result: &mut FileResult, display: &str) {
         aws_cli::load(cx, root, shape, &mut result.roles);
     } else if cloudformation::is_template(root) {
         cloudformation::load(cx, root, &mut result.roles);
+        cloudformation::load_eks(root, &mut result.eks);
     } else if terraform::is_plan(root) {
         terraform::load(cx, root, &mut result.roles);
+        terraform::load_eks(root, &mut result.eks);
+    } else if eksctl::is_cluster_config(root) {
+        eksctl::load(root, &mut result.eks);
     } else if k8s::is_object(root) {
         k8s::load(cx, root, &mut result.kube);
     } else {

@@ -95,6 +95,10 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
             trust,
             permissions,
             last_used: None,
+            aliases: address
+                .and_then(Node::as_str)
+                .map(|a| vec![a.to_string()])
+                .unwrap_or_default(),
         });
     }
     // Separate policy and attachment resources join their role by name.
@@ -129,6 +133,129 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// EKS resources of a plan.
+pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
+    use crate::loader::k8s::pstr;
+    use crate::model::{
+        AccessEntry, AccessPolicy, ImdsSettings, NodeRoleRef, PodIdentityAssociation,
+    };
+    let all = resources(root);
+    let entry_start = out.access_entries.len();
+    for res in &all {
+        let Some(v) = res.get("values") else { continue };
+        let span = res.get("address").map(|a| a.span).unwrap_or(res.span);
+        match res.get_str("type") {
+            Some("aws_eks_pod_identity_association") => {
+                if let (Some(namespace), Some(service_account), Some(role_arn)) = (
+                    v.get("namespace").and_then(pstr),
+                    v.get("service_account").and_then(pstr),
+                    v.get("role_arn").and_then(pstr),
+                ) {
+                    out.pod_identity.push(PodIdentityAssociation {
+                        namespace,
+                        service_account,
+                        role_arn,
+                        span,
+                    });
+                }
+            }
+            Some("aws_eks_access_entry") => {
+                let Some(principal_arn) = v.get("principal_arn").and_then(pstr) else {
+                    continue;
+                };
+                out.access_entries.push(AccessEntry {
+                    principal_arn,
+                    entry_type: v.get("type").and_then(pstr),
+                    username: v
+                        .get("user_name")
+                        .and_then(pstr)
+                        .filter(|u| !u.text.is_empty()),
+                    groups: v
+                        .get("kubernetes_groups")
+                        .and_then(Node::as_seq)
+                        .unwrap_or(&[])
+                        .iter()
+                        .filter_map(pstr)
+                        .collect(),
+                    policies: Vec::new(),
+                    span,
+                });
+            }
+            Some("aws_eks_node_group") => {
+                if let Some(role) = v.get("node_role_arn").and_then(pstr) {
+                    out.node_roles.push(NodeRoleRef {
+                        role,
+                        source: format!("node group {}", res.get_str("address").unwrap_or("?")),
+                    });
+                }
+            }
+            Some("aws_launch_template") => {
+                let Some(md) = v
+                    .get("metadata_options")
+                    .and_then(Node::as_seq)
+                    .and_then(|s| s.first())
+                else {
+                    continue;
+                };
+                out.imds.push(ImdsSettings {
+                    name: res.get_str("address").unwrap_or("?").to_string(),
+                    span: md.span,
+                    http_tokens: md.get("http_tokens").and_then(pstr),
+                    hop_limit: md
+                        .get("http_put_response_hop_limit")
+                        .and_then(|n| Some((n.scalar_text()?.parse().ok()?, n.span))),
+                    eksctl_pod_imds_open: false,
+                });
+            }
+            _ => {}
+        }
+    }
+    // Policy associations attach to the access entry of the same principal.
+    for res in &all {
+        if res.get_str("type") != Some("aws_eks_access_policy_association") {
+            continue;
+        }
+        let Some(v) = res.get("values") else { continue };
+        let (Some(principal), Some(arn)) = (
+            v.get_str("principal_arn"),
+            v.get("policy_arn").and_then(pstr),
+        ) else {
+            continue;
+        };
+        let scope = v
+            .get("access_scope")
+            .and_then(Node::as_seq)
+            .and_then(|s| s.first());
+        let policy = AccessPolicy {
+            arn,
+            scope: scope
+                .and_then(|s| s.get("type"))
+                .and_then(Node::scalar_text),
+            namespaces: scope
+                .and_then(|s| s.get("namespaces"))
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(Node::scalar_text)
+                .collect(),
+        };
+        match out.access_entries[entry_start..]
+            .iter_mut()
+            .find(|e| e.principal_arn.text == principal)
+        {
+            Some(entry) => entry.policies.push(policy),
+            None => out.access_entries.push(AccessEntry {
+                principal_arn: crate::model::PStr::new(principal, res.span),
+                entry_type: None,
+                username: None,
+                groups: Vec::new(),
+                policies: vec![policy],
+                span: res.get("address").map(|a| a.span).unwrap_or(res.span),
+            }),
         }
     }
 }

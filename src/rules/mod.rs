@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod meta;
+pub mod node;
 pub mod pod;
 pub mod podid;
 pub mod rbac;
@@ -70,6 +71,10 @@ declare_rules! {
     AUTH009 => auth::aws_auth_unmatchable_arn::AwsAuthUnmatchableArn,
     AUTH010 => auth::aws_auth_template::AwsAuthTemplate,
     AUTH011 => auth::iam_user_mapping::IamUserMapping,
+    AUTH012 => auth::unbound_group::UnboundGroup,
+    AUTH013 => auth::access_entry_admin::AccessEntryAdmin,
+    AUTH014 => auth::access_entry_system_group::AccessEntrySystemGroup,
+    AUTH015 => auth::auth_overlap::AuthOverlap,
     SA001 => sa::invalid_role_arn::InvalidRoleArn,
     SA002 => sa::role_does_not_trust_sa::RoleDoesNotTrustSa,
     SA003 => sa::default_sa_has_role::DefaultSaHasRole,
@@ -90,6 +95,17 @@ declare_rules! {
     RBAC006 => rbac::workload_create_steals_iam_role::WorkloadCreateStealsIamRole,
     RBAC007 => rbac::token_request_steals_iam_role::TokenRequestStealsIamRole,
     RBAC008 => rbac::aws_auth_write::AwsAuthWrite,
+    RBAC009 => rbac::dangling_role_ref::DanglingRoleRef,
+    RBAC010 => rbac::unused_rbac_role::UnusedRbacRole,
+    TRUST013 => trust::irsa_trust_without_sa::IrsaTrustWithoutSa,
+    TRUST014 => trust::unused_role::UnusedRole,
+    SA007 => sa::unused_sa_with_role::UnusedSaWithRole,
+    NODE001 => node::node_role_overreach::NodeRoleOverreach,
+    NODE002 => node::cni_policy_on_node_role::CniPolicyOnNodeRole,
+    NODE003 => node::imds_reachable_from_pods::ImdsReachableFromPods,
+    NODE004 => node::eksctl_addon_policies::EksctlAddonPolicies,
+    PODID003 => podid::irsa_and_pod_identity::IrsaAndPodIdentity,
+    PODID004 => podid::association_without_sa::AssociationWithoutSa,
 }
 
 /// Run the selected rules and return findings sorted by (file, offset, rule).

@@ -1,5 +1,8 @@
 //! AUTH rules: the aws-auth ConfigMap (and, later, EKS access entries).
 
+pub mod access_entry_admin;
+pub mod access_entry_system_group;
+pub mod auth_overlap;
 pub mod aws_auth_duplicate;
 pub mod aws_auth_invalid_entry;
 pub mod aws_auth_map_accounts;
@@ -11,6 +14,7 @@ pub mod aws_auth_unmatchable_arn;
 pub mod aws_auth_unparseable;
 pub mod iam_user_mapping;
 pub mod reserved_username;
+pub mod unbound_group;
 
 use crate::model::{AuthEntry, AwsAuth, Inventory, MapField};
 

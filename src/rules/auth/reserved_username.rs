@@ -34,5 +34,17 @@ impl Rule for ReservedUsername {
                 .identity(identity(cm, kind, e, "username")),
             );
         }
+        for e in &cx.inventory.eks.access_entries {
+            let Some(user) = &e.username else { continue };
+            let Some(prefix) = RESERVED_PREFIXES.iter().find(|p| user.text.starts_with(*p)) else {
+                continue;
+            };
+            out.push(
+                Finding::new(self.id(), Severity::High, user.span, format!("access entry username `{}` uses the reserved prefix `{prefix}`: the EKS API rejects it", user.text))
+                    .label("reserved username")
+                    .help("choose a username outside system:, eks:, aws:, amazon: and iam:")
+                    .identity(format!("access-entry:{}#username", e.principal_arn.text.to_ascii_lowercase())),
+            );
+        }
     }
 }

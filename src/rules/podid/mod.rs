@@ -1,5 +1,7 @@
 //! PODID rules: EKS Pod Identity.
 
+pub mod association_without_sa;
+pub mod irsa_and_pod_identity;
 pub mod missing_tag_session;
 pub mod unscoped_pod_identity_trust;
 

@@ -6,8 +6,10 @@ pub mod aws_auth_write;
 pub mod broad_group_binding;
 pub mod cluster_admin_binding;
 pub mod cluster_wide_secrets;
+pub mod dangling_role_ref;
 pub mod escalation_verbs;
 pub mod token_request_steals_iam_role;
+pub mod unused_rbac_role;
 pub mod wildcard_rule;
 pub mod workload_create_steals_iam_role;
 

@@ -6,6 +6,7 @@ pub mod ignored_webhook_annotation;
 pub mod invalid_role_arn;
 pub mod role_does_not_trust_sa;
 pub mod role_shared_across_namespaces;
+pub mod unused_sa_with_role;
 
 use crate::iam_eval::{evaluate, Miss, Request, Verdict};
 use crate::model::{Condition, Policy, ServiceAccount};

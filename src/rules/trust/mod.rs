@@ -4,6 +4,7 @@
 pub mod broad_trust_action;
 pub mod cross_account_no_guard;
 pub mod invalid_trust_policy;
+pub mod irsa_trust_without_sa;
 pub mod not_principal_allow;
 pub mod oidc_fail_open_operator;
 pub mod oidc_issuer_mismatch;
@@ -13,6 +14,7 @@ pub mod oidc_missing_sub;
 pub mod oidc_wildcard_sub;
 pub mod partition_mismatch;
 pub mod public_principal;
+pub mod unused_role;
 
 use crate::iam_eval::glob::match_value;
 use crate::iam_eval::issuer::{classify, provider_issuer, split_claim_key, IssuerKind};

@@ -1,0 +1,131 @@
+//! eksctl `ClusterConfig` files: IRSA ServiceAccounts, Pod Identity associations, access entries,
+//! node groups with their IAM settings and IMDS options.
+
+use super::k8s::pstr;
+use crate::model::{
+    AccessEntry, AccessPolicy, AddonPolicies, Eks, ImdsSettings, NodeRoleRef,
+    PodIdentityAssociation,
+};
+use crate::node::{Node, NodeKind};
+
+pub fn is_cluster_config(root: &Node) -> bool {
+    root.get_str("kind") == Some("ClusterConfig")
+        && root
+            .get_str("apiVersion")
+            .is_some_and(|v| v.starts_with("eksctl.io/"))
+}
+
+pub fn load(root: &Node, out: &mut Eks) {
+    let iam = root.get("iam");
+    for a in iam
+        .and_then(|i| i.get("podIdentityAssociations"))
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+    {
+        let (Some(namespace), Some(service_account)) = (
+            a.get("namespace").and_then(pstr),
+            a.get("serviceAccountName").and_then(pstr),
+        ) else {
+            continue;
+        };
+        // eksctl creates a role when none is given; name it after the association.
+        let role_arn = a
+            .get("roleARN")
+            .and_then(pstr)
+            .unwrap_or_else(|| crate::model::PStr {
+                text: format!(
+                    "${{eksctl-role-for-{}-{}}}",
+                    namespace.text, service_account.text
+                ),
+                span: a.span,
+                templated: true,
+            });
+        out.pod_identity.push(PodIdentityAssociation {
+            namespace,
+            service_account,
+            role_arn,
+            span: a.span,
+        });
+    }
+    for e in root
+        .path(&["accessConfig", "accessEntries"])
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+    {
+        let Some(principal_arn) = e.get("principalARN").and_then(pstr) else {
+            continue;
+        };
+        let policies = e
+            .get("accessPolicies")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|p| {
+                Some(AccessPolicy {
+                    arn: p.get("policyARN").and_then(pstr)?,
+                    scope: p.path(&["accessScope", "type"]).and_then(Node::scalar_text),
+                    namespaces: p
+                        .path(&["accessScope", "namespaces"])
+                        .and_then(Node::as_seq)
+                        .unwrap_or(&[])
+                        .iter()
+                        .filter_map(Node::scalar_text)
+                        .collect(),
+                })
+            })
+            .collect();
+        out.access_entries.push(AccessEntry {
+            principal_arn,
+            entry_type: e.get("type").and_then(pstr),
+            username: e.get("username").and_then(pstr),
+            groups: e
+                .get("kubernetesGroups")
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(pstr)
+                .collect(),
+            policies,
+            span: e.span,
+        });
+    }
+    for key in ["nodeGroups", "managedNodeGroups"] {
+        for ng in root.get(key).and_then(Node::as_seq).unwrap_or(&[]) {
+            let name = ng.get_str("name").unwrap_or("?").to_string();
+            let ng_iam = ng.get("iam");
+            if let Some(role) = ng_iam.and_then(|i| i.get("instanceRoleARN")).and_then(pstr) {
+                out.node_roles.push(NodeRoleRef {
+                    role,
+                    source: format!("eksctl node group {name}"),
+                });
+            }
+            let enabled: Vec<_> = ng_iam
+                .and_then(|i| i.get("withAddonPolicies"))
+                .and_then(Node::as_map)
+                .unwrap_or(&[])
+                .iter()
+                .filter(|(_, v)| v.kind == NodeKind::Bool(true))
+                .filter_map(|(k, _)| pstr(k))
+                .collect();
+            if !enabled.is_empty() {
+                out.addon_policies.push(AddonPolicies {
+                    nodegroup: name.clone(),
+                    enabled,
+                });
+            }
+            let pod_imds_disabled = ng
+                .get("disablePodIMDS")
+                .is_some_and(|n| n.kind == NodeKind::Bool(true));
+            let v1_allowed = ng
+                .get("disableIMDSv1")
+                .filter(|n| n.kind == NodeKind::Bool(false));
+            out.imds.push(ImdsSettings {
+                name: format!("eksctl node group {name}"),
+                span: ng.get("name").map(|n| n.span).unwrap_or(ng.span),
+                http_tokens: v1_allowed.map(|n| crate::model::PStr::new("optional", n.span)),
+                hop_limit: None,
+                eksctl_pod_imds_open: !pod_imds_disabled,
+            });
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! TRUST014 ⧉ unused-role: an IRSA or Pod Identity role that nothing uses.
+
+use super::{oidc_uses, trust_policies};
+use crate::finding::{Finding, Severity};
+use crate::iam_eval::issuer::IssuerKind;
+use crate::rules::podid::trusts_pod_identity;
+use crate::rules::{Context, Rule};
+use std::collections::HashSet;
+
+pub struct UnusedRole;
+
+impl Rule for UnusedRole {
+    fn id(&self) -> &'static str {
+        "TRUST014"
+    }
+
+    fn needs_complete_inventory(&self) -> bool {
+        true
+    }
+
+    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        let inv = cx.inventory;
+        let mut used_arns: HashSet<String> = HashSet::new();
+        let mut used_names: HashSet<String> = HashSet::new();
+        let annotated = inv
+            .kube
+            .service_accounts
+            .iter()
+            .filter_map(|s| s.role_arn().map(|a| a.text.trim().to_string()));
+        let associated = inv.eks.pod_identity.iter().map(|a| a.role_arn.text.clone());
+        for arn in annotated.chain(associated) {
+            used_names.insert(arn.rsplit('/').next().unwrap_or(&arn).to_string());
+            used_arns.insert(arn.to_ascii_lowercase());
+        }
+        for (role, policy) in trust_policies(inv) {
+            let irsa = oidc_uses(policy)
+                .iter()
+                .any(|u| matches!(u.kind, IssuerKind::Eks { .. }));
+            let pod_identity = policy.statements.iter().any(trusts_pod_identity);
+            if !irsa && !pod_identity {
+                continue;
+            }
+            let used = match &role.arn {
+                Some(arn) => used_arns.contains(&arn.to_ascii_lowercase()),
+                None => used_names.contains(&role.name),
+            };
+            if used {
+                continue;
+            }
+            let kind = if irsa { "IRSA" } else { "Pod Identity" };
+            out.push(
+                Finding::new(
+                    self.id(),
+                    Severity::Low,
+                    role.span,
+                    format!("{kind} role `{}` is used by no ServiceAccount annotation or Pod Identity association", role.name),
+                )
+                .label("unused role")
+                .help("delete the role, or its trust for the cluster, if nothing needs it")
+                .identity(format!("role:{}#unused", role.arn.as_deref().unwrap_or(&role.name))),
+            );
+        }
+    }
+}
