@@ -159,7 +159,8 @@ fn lint(args: LintArgs) -> i32 {
     let text = match args.format {
         Format::Json => report::json::render(&outcome.findings, &outcome.errors, &outcome.sources),
         Format::Human => {
-            let human = report::human::Human::new(args.output.is_none() && use_color());
+            let human = report::human::Human::new(args.output.is_none() && use_color())
+                .with_secrets(&outcome.secrets);
             let mut out = String::new();
             for e in &outcome.errors {
                 human.error(e, &outcome.sources, &mut out);

@@ -15,6 +15,8 @@ pub struct Outcome {
     /// Inventory rules skipped because the inventory is not declared complete.
     pub skipped_inventory_rules: Vec<&'static str>,
     pub files: usize,
+    /// Spans of literal secrets, masked in any rendered source excerpt.
+    pub secrets: Vec<crate::source::Span>,
 }
 
 pub fn lint(paths: &[PathBuf], config: &Config, limits: &Limits) -> Outcome {
@@ -44,6 +46,7 @@ pub fn lint(paths: &[PathBuf], config: &Config, limits: &Limits) -> Outcome {
         .filter(|f| !f.display.is_empty())
         .count();
     Outcome {
+        secrets: loaded.inventory.secrets.clone(),
         findings,
         errors: loaded.errors,
         skipped: loaded.skipped,

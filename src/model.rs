@@ -321,6 +321,8 @@ pub struct Inventory {
     pub kube: Kube,
     pub eks: Eks,
     pub index: Index,
+    /// Literal credential values in the inputs: reports mask these bytes wherever they show source.
+    pub secrets: Vec<Span>,
 }
 
 /// Lookups built once after loading, so cross-object rules are lookups, not scans.
@@ -368,6 +370,20 @@ impl Inventory {
                 .service_accounts
                 .insert((sa.meta.namespace.clone(), sa.meta.name.clone()), i);
         }
+        self.secrets = self
+            .kube
+            .workloads
+            .iter()
+            .flat_map(|w| w.pod.containers.iter())
+            .flat_map(|c| c.env.iter())
+            .filter(|e| {
+                matches!(
+                    e.name.text.as_str(),
+                    "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY" | "AWS_SESSION_TOKEN"
+                )
+            })
+            .filter_map(|e| e.value.as_ref().map(|v| v.span))
+            .collect();
         for (i, w) in self.kube.workloads.iter().enumerate() {
             let key = (
                 w.meta.namespace.clone(),

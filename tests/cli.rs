@@ -184,3 +184,25 @@ fn human_output_has_rule_span_help_and_summary() {
     assert!(out.contains("1 finding (1 medium) in 1 file"), "{out}");
     assert!(!out.contains('\u{1b}'), "colour with NO_COLOR set");
 }
+
+#[test]
+fn literal_secrets_are_never_printed() {
+    for format in ["human", "json"] {
+        let out = ekstrust(&[
+            "lint",
+            "--format",
+            format,
+            "testdata/POD002/fail/literal-keys.yaml",
+        ]);
+        let text = stdout(&out);
+        assert!(text.contains("POD002"), "{text}");
+        assert!(
+            !text.contains("wJalrXUtnFEMI"),
+            "secret printed in {format}: {text}"
+        );
+        assert!(
+            !text.contains("AKIAIOSFODNN7EXAMPLE"),
+            "access key printed in {format}: {text}"
+        );
+    }
+}

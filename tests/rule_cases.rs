@@ -25,7 +25,7 @@ fn run(case: &Path) -> Outcome {
 }
 
 fn render(outcome: &Outcome, rule: &str) -> String {
-    let human = Human::new(false);
+    let human = Human::new(false).with_secrets(&outcome.secrets);
     let mut out = String::new();
     for f in outcome.findings.iter().filter(|f| f.rule == rule) {
         human.finding(f, &outcome.sources, &mut out);

@@ -15,8 +15,47 @@ pub fn is_cluster_config(root: &Node) -> bool {
             .is_some_and(|v| v.starts_with("eksctl.io/"))
 }
 
-pub fn load(root: &Node, out: &mut Eks) {
+pub fn load(root: &Node, out: &mut Eks, kube: &mut crate::model::Kube) {
     let iam = root.get("iam");
+    // iam.serviceAccounts: eksctl creates each ServiceAccount with an IRSA annotation, for the role
+    // given in attachRoleARN or for one it creates (unknown ARN, kept as a placeholder).
+    for s in iam
+        .and_then(|i| i.get("serviceAccounts"))
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+    {
+        let Some(md) = s.get("metadata") else {
+            continue;
+        };
+        let Some(name) = md.get("name") else { continue };
+        let namespace = md
+            .get("namespace")
+            .and_then(Node::scalar_text)
+            .unwrap_or_else(|| "default".into());
+        let arn = s
+            .get("attachRoleARN")
+            .and_then(pstr)
+            .unwrap_or_else(|| crate::model::PStr {
+                text: format!(
+                    "${{eksctl-created role for {namespace}/{}}}",
+                    name.scalar_text().unwrap_or_default()
+                ),
+                span: name.span,
+                templated: true,
+            });
+        let key = crate::model::PStr::new(crate::model::ROLE_ARN_ANNOTATION, arn.span);
+        kube.service_accounts.push(crate::model::ServiceAccount {
+            meta: crate::model::ObjectMeta {
+                kind: "ServiceAccount".into(),
+                namespace,
+                name: name.scalar_text().unwrap_or_default(),
+                name_span: name.span,
+                span: s.span,
+                annotations: vec![(key, arn)],
+                labels: Vec::new(),
+            },
+        });
+    }
     for a in iam
         .and_then(|i| i.get("podIdentityAssociations"))
         .and_then(Node::as_seq)

@@ -436,7 +436,7 @@ fn classify(cx: &FileCtx, root: &Node, result: &mut FileResult, display: &str) {
         terraform::load(cx, root, &mut result.roles);
         terraform::load_eks(root, &mut result.eks);
     } else if eksctl::is_cluster_config(root) {
-        eksctl::load(root, &mut result.eks);
+        eksctl::load(root, &mut result.eks, &mut result.kube);
     } else if k8s::is_object(root) {
         k8s::load(cx, root, &mut result.kube);
     } else {

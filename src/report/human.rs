@@ -10,8 +10,39 @@ use miette::{
 };
 use std::fmt;
 
-/// A source file as miette sees it, borrowed.
-struct Src<'a>(&'a SourceFile);
+/// A source file as miette sees it: the file's text, with secret values masked.
+struct Src<'a> {
+    file: &'a SourceFile,
+    text: std::borrow::Cow<'a, str>,
+}
+
+impl<'a> Src<'a> {
+    fn new(file: &'a SourceFile, id: crate::source::FileId, secrets: &[Span]) -> Src<'a> {
+        let mine: Vec<&Span> = secrets.iter().filter(|s| s.file == id).collect();
+        if mine.is_empty() {
+            return Src {
+                file,
+                text: std::borrow::Cow::Borrowed(&file.text),
+            };
+        }
+        let mut chars: Vec<char> = Vec::with_capacity(file.text.len());
+        for (i, c) in file.text.char_indices() {
+            let secret = mine
+                .iter()
+                .any(|s| (s.start as usize..s.end as usize).contains(&i));
+            // Same byte length, so every span stays valid.
+            if secret && c != '\n' && c != '\r' {
+                chars.extend(std::iter::repeat_n('*', c.len_utf8()));
+            } else {
+                chars.push(c);
+            }
+        }
+        Src {
+            file,
+            text: std::borrow::Cow::Owned(chars.into_iter().collect()),
+        }
+    }
+}
 
 impl SourceCode for Src<'_> {
     fn read_span<'a>(
@@ -20,12 +51,12 @@ impl SourceCode for Src<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self
-            .0
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let inner =
+            self.text
+                .as_ref()
+                .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
-            self.0.display.clone(),
+            self.file.display.clone(),
             inner.data(),
             *inner.span(),
             inner.line(),
@@ -95,6 +126,7 @@ fn labeled(span: Span, text: Option<String>, primary: bool) -> LabeledSpan {
 
 pub struct Human {
     handler: GraphicalReportHandler,
+    secrets: Vec<Span>,
 }
 
 impl Human {
@@ -108,7 +140,14 @@ impl Human {
             handler: GraphicalReportHandler::new_themed(theme)
                 .with_width(110)
                 .with_links(false),
+            secrets: Vec::new(),
         }
+    }
+
+    /// Mask these spans (literal secrets) in every excerpt.
+    pub fn with_secrets(mut self, secrets: &[Span]) -> Human {
+        self.secrets = secrets.to_vec();
+        self
     }
 
     pub fn finding(&self, f: &Finding, sources: &SourceMap, out: &mut String) {
@@ -138,7 +177,7 @@ impl Human {
             message: f.message.clone(),
             severity: miette_severity(f.severity),
             help,
-            src: Src(file),
+            src: Src::new(file, f.span.file, &self.secrets),
             labels,
         };
         let _ = self.handler.render_report(out, &r);
@@ -155,7 +194,7 @@ impl Human {
                     message: format!("{}:{line}:{col}: {}", e.path, e.message),
                     severity: miette::Severity::Error,
                     help: None,
-                    src: Src(file),
+                    src: Src::new(file, span.file, &self.secrets),
                     labels: vec![labeled(span, Some(e.message.clone()), true)],
                 };
                 let _ = self.handler.render_report(out, &r);
