@@ -1,12 +1,12 @@
-//! The command line: `lint`, `rules`, `explain`. Exit codes: 0 nothing at or above `--fail-on`,
-//! 1 findings, 2 usage, config or input errors.
+//! The command line: `lint`, `rules`, `explain`, `init`, `completions`. Exit codes: 0 nothing at or
+//! above `--fail-on`, 1 findings, 2 usage, config or input errors.
 
-use crate::config::Config;
-use crate::engine;
+use crate::config::{self, Config};
+use crate::engine::{self, Outcome};
 use crate::finding::Severity;
 use crate::loader::Limits;
 use crate::report;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -24,7 +24,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Lint files and folders (recursively); `-` reads standard input.
-    Lint(LintArgs),
+    Lint(Box<LintArgs>),
     /// List every rule.
     Rules,
     /// Show a rule's documentation.
@@ -32,12 +32,26 @@ enum Command {
         /// Rule ID, e.g. TRUST001.
         id: String,
     },
+    /// Write a commented `.ekstrust.toml` template.
+    Init {
+        /// Where to write it.
+        #[arg(default_value = config::FILE_NAME)]
+        path: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print shell completions.
+    Completions { shell: clap_complete::Shell },
 }
 
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
 enum Format {
     Human,
     Json,
+    Sarif,
+    Table,
+    Github,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -55,17 +69,24 @@ struct LintArgs {
     /// Files, folders or `-` for standard input.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value = "human")]
-    format: Format,
-    /// Write the report to this file instead of standard output.
+    /// Report format; repeat with --output to write several reports in one run.
+    #[arg(long, value_enum)]
+    format: Vec<Format>,
+    /// Write the report of the matching --format (by position) to this file.
     #[arg(long)]
-    output: Option<PathBuf>,
-    /// Exit 1 when a finding is at or above this severity.
-    #[arg(long, value_enum, default_value = "low")]
-    fail_on: FailOn,
+    output: Vec<PathBuf>,
+    /// Exit 1 when a finding is at or above this severity (default: config `fail_on`, else low).
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// Declare the loaded inventory complete (enables inventory rules).
     #[arg(long)]
     complete: bool,
+    /// Config file (default: .ekstrust.toml in this folder or a parent).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Ignore any config file.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
     /// Only these rules (IDs or family prefixes, comma-separated).
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
@@ -75,6 +96,15 @@ struct LintArgs {
     /// Accounts trusted for cross-account trust (TRUST011), comma-separated.
     #[arg(long, value_delimiter = ',')]
     trusted_accounts: Vec<String>,
+    /// Hide the findings recorded in this baseline file.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file.
+    #[arg(long)]
+    write_baseline: Option<PathBuf>,
+    /// With --format table: one row per rule.
+    #[arg(long)]
+    summary: bool,
     /// Largest input file read, in bytes.
     #[arg(long, default_value_t = Limits::default().max_file_bytes)]
     max_file_size: u64,
@@ -84,7 +114,7 @@ struct LintArgs {
     /// Most nodes YAML alias expansion may create in one file.
     #[arg(long, default_value_t = Limits::default().max_alias_nodes)]
     max_alias_nodes: usize,
-    /// Print only findings (no summary).
+    /// Print only findings (no notes or summary).
     #[arg(long, short)]
     quiet: bool,
 }
@@ -99,7 +129,7 @@ pub fn run() -> i32 {
         }
     };
     match cli.command {
-        Command::Lint(args) => lint(args),
+        Command::Lint(args) => lint(*args),
         Command::Rules => {
             print!("{}", rules_table());
             0
@@ -114,6 +144,34 @@ pub fn run() -> i32 {
                 2
             }
         },
+        Command::Init { path, force } => {
+            if path.exists() && !force {
+                eprintln!(
+                    "error: {} exists (use --force to overwrite)",
+                    path.display()
+                );
+                return 2;
+            }
+            match std::fs::write(&path, config::TEMPLATE) {
+                Ok(()) => {
+                    println!("wrote {}", path.display());
+                    0
+                }
+                Err(e) => {
+                    eprintln!("error: cannot write {}: {e}", path.display());
+                    2
+                }
+            }
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "ekstrust",
+                &mut std::io::stdout(),
+            );
+            0
+        }
     }
 }
 
@@ -141,26 +199,40 @@ fn use_color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
-fn lint(args: LintArgs) -> i32 {
-    let config = Config {
-        complete: args.complete,
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-        trusted_accounts: args.trusted_accounts.clone(),
-        ..Config::default()
+fn load_config(args: &LintArgs) -> Result<Config, String> {
+    let path = if args.no_config {
+        None
+    } else {
+        args.config.clone().or_else(|| {
+            std::env::current_dir()
+                .ok()
+                .and_then(|d| config::discover(&d))
+        })
     };
-    let limits = Limits {
-        max_file_bytes: args.max_file_size,
-        max_depth: args.max_depth,
-        max_alias_nodes: args.max_alias_nodes,
+    let mut config = match &path {
+        Some(p) => Config::load(p).map_err(|e| format!("config error: {e}"))?,
+        None => Config {
+            unused_days: 90,
+            ..Config::default()
+        },
     };
-    let outcome = engine::lint(&args.paths, &config, &limits);
+    config.complete |= args.complete;
+    config.select.extend(args.select.iter().cloned());
+    config.ignore.extend(args.ignore.iter().cloned());
+    config
+        .trusted_accounts
+        .extend(args.trusted_accounts.iter().cloned());
+    Ok(config)
+}
 
-    let text = match args.format {
+fn render(format: Format, outcome: &Outcome, args: &LintArgs, color: bool) -> String {
+    match format {
         Format::Json => report::json::render(&outcome.findings, &outcome.errors, &outcome.sources),
+        Format::Sarif => report::sarif::render(&outcome.findings, &outcome.sources),
+        Format::Table => report::table::render(&outcome.findings, &outcome.sources, args.summary),
+        Format::Github => report::github::render(&outcome.findings, &outcome.sources),
         Format::Human => {
-            let human = report::human::Human::new(args.output.is_none() && use_color())
-                .with_secrets(&outcome.secrets);
+            let human = report::human::Human::new(color).with_secrets(&outcome.secrets);
             let mut out = String::new();
             for e in &outcome.errors {
                 human.error(e, &outcome.sources, &mut out);
@@ -169,6 +241,9 @@ fn lint(args: LintArgs) -> i32 {
                 human.finding(f, &outcome.sources, &mut out);
             }
             if !args.quiet {
+                for n in &outcome.suppression_notes {
+                    out.push_str(&format!("warning: {}\n", n.message));
+                }
                 for s in &outcome.skipped {
                     out.push_str(&format!("note: skipped {}: {}\n", s.path, s.reason));
                 }
@@ -178,42 +253,101 @@ fn lint(args: LintArgs) -> i32 {
                         outcome.skipped_inventory_rules.join(", ")
                     ));
                 }
-                out.push_str(&report::summary_line(
-                    &outcome.findings,
-                    outcome.files,
-                    outcome.errors.len(),
-                ));
+                let mut line =
+                    report::summary_line(&outcome.findings, outcome.files, outcome.errors.len());
+                if outcome.suppressed > 0 {
+                    line.push_str(&format!("; {} suppressed", outcome.suppressed));
+                }
+                out.push_str(&line);
                 out.push('\n');
             }
             out
         }
+    }
+}
+
+fn lint(args: LintArgs) -> i32 {
+    let config = match load_config(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
     };
-    let written = match &args.output {
-        Some(path) => std::fs::write(path, text.as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => std::io::stdout()
-            .lock()
-            .write_all(text.as_bytes())
-            .map_err(|e| e.to_string()),
-    };
-    if let Err(e) = written {
-        eprintln!("error: {e}");
+    if args.output.len() > args.format.len().max(1) {
+        eprintln!("error: each --output needs a --format before it");
         return 2;
+    }
+    let limits = Limits {
+        max_file_bytes: args.max_file_size,
+        max_depth: args.max_depth,
+        max_alias_nodes: args.max_alias_nodes,
+    };
+    let mut outcome = engine::lint(&args.paths, &config, &limits);
+
+    if let Some(path) = &args.write_baseline {
+        if let Err(e) = crate::baseline::write(path, &outcome.findings, &outcome.sources) {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    }
+    if let Some(path) = &args.baseline {
+        match crate::baseline::read(path) {
+            Ok(known) => {
+                let findings = std::mem::take(&mut outcome.findings);
+                let (kept, hidden) = crate::baseline::filter(findings, &known, &outcome.sources);
+                outcome.findings = kept;
+                outcome.suppressed += hidden;
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        }
+    }
+
+    let formats = if args.format.is_empty() {
+        vec![Format::Human]
+    } else {
+        args.format.clone()
+    };
+    for (i, format) in formats.iter().enumerate() {
+        let target = args.output.get(i);
+        let text = render(*format, &outcome, &args, target.is_none() && use_color());
+        let written = match target {
+            Some(path) => std::fs::write(path, text.as_bytes())
+                .map_err(|e| format!("cannot write {}: {e}", path.display())),
+            None => std::io::stdout()
+                .lock()
+                .write_all(text.as_bytes())
+                .map_err(|e| e.to_string()),
+        };
+        if let Err(e) = written {
+            eprintln!("error: {e}");
+            return 2;
+        }
     }
     if !outcome.errors.is_empty() {
         return 2;
     }
-    let threshold = match args.fail_on {
-        FailOn::Never => return 0,
-        FailOn::Critical => Severity::Critical,
-        FailOn::High => Severity::High,
-        FailOn::Medium => Severity::Medium,
-        FailOn::Low => Severity::Low,
-        FailOn::Info => Severity::Info,
+    let fail_on = args.fail_on.map(|f| match f {
+        FailOn::Never => None,
+        FailOn::Critical => Some(Severity::Critical),
+        FailOn::High => Some(Severity::High),
+        FailOn::Medium => Some(Severity::Medium),
+        FailOn::Low => Some(Severity::Low),
+        FailOn::Info => Some(Severity::Info),
+    });
+    let threshold = match fail_on {
+        Some(t) => t,
+        None => match config.fail_on.as_deref() {
+            Some("never") => None,
+            Some(s) => Severity::parse(s),
+            None => Some(Severity::Low),
+        },
     };
-    if outcome.findings.iter().any(|f| f.severity >= threshold) {
-        1
-    } else {
-        0
+    match threshold {
+        Some(t) if outcome.findings.iter().any(|f| f.severity >= t) => 1,
+        _ => 0,
     }
 }

@@ -17,6 +17,10 @@ pub struct Outcome {
     pub files: usize,
     /// Spans of literal secrets, masked in any rendered source excerpt.
     pub secrets: Vec<crate::source::Span>,
+    /// Findings hidden by suppressions.
+    pub suppressed: usize,
+    /// Config suppressions that expired or matched nothing.
+    pub suppression_notes: Vec<crate::suppress::Note>,
 }
 
 pub fn lint(paths: &[PathBuf], config: &Config, limits: &Limits) -> Outcome {
@@ -38,7 +42,22 @@ pub fn lint(paths: &[PathBuf], config: &Config, limits: &Limits) -> Outcome {
         sources: &loaded.sources,
         config,
     };
-    let findings = rules::run(&cx, &selected);
+    let mut findings = rules::run(&cx, &selected);
+    for f in &mut findings {
+        if let Some(s) = config.severity.get(f.rule) {
+            f.severity = *s;
+        }
+    }
+    let applied = crate::suppress::apply(
+        findings,
+        &loaded.inventory,
+        &loaded.sources,
+        config,
+        crate::config::today(),
+    );
+    let findings = applied.findings;
+    let mut errors = loaded.errors;
+    errors.extend(applied.errors);
     let files = loaded
         .sources
         .files
@@ -48,7 +67,9 @@ pub fn lint(paths: &[PathBuf], config: &Config, limits: &Limits) -> Outcome {
     Outcome {
         secrets: loaded.inventory.secrets.clone(),
         findings,
-        errors: loaded.errors,
+        suppressed: applied.suppressed,
+        suppression_notes: applied.notes,
+        errors,
         skipped: loaded.skipped,
         skipped_inventory_rules,
         files,

@@ -2,6 +2,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod engine;
@@ -13,3 +14,4 @@ pub mod node;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;

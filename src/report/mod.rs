@@ -1,7 +1,10 @@
 //! Output formats. Every format reads the same sorted findings.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
+pub mod table;
 
 use crate::finding::{Finding, Severity};
 
