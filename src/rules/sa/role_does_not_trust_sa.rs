@@ -16,7 +16,22 @@ impl Rule for RoleDoesNotTrustSa {
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         for sa in &cx.inventory.kube.service_accounts {
             let Some(arn) = sa.role_arn() else { continue };
-            for role in cx.inventory.roles_for_arn(&arn.text) {
+            let roles = cx.inventory.roles_for_arn(&arn.text);
+            // With a complete inventory, a role that is not there does not exist.
+            if roles.is_empty() && cx.config.complete && !arn.is_unknown_part() {
+                out.push(
+                    Finding::new(
+                        self.id(),
+                        Severity::Medium,
+                        arn.span,
+                        format!("ServiceAccount {}/{} is annotated with role `{}`, which does not exist in the account", sa.meta.namespace, sa.meta.name, arn.text),
+                    )
+                    .label("no such role")
+                    .help("create the role with a trust policy for this ServiceAccount, or fix the ARN")
+                    .identity(identity(sa, "missing-role")),
+                );
+            }
+            for role in roles {
                 let Some(policy) = &role.trust else { continue };
                 let Some(why) = rejection(policy, sa, cx.config.cluster_issuer.as_deref()) else {
                     continue;
