@@ -153,7 +153,11 @@ pub fn collect_paths(
         }
         match std::fs::metadata(input) {
             Ok(m) if m.is_dir() => walk(input, &mut out, skipped, errors, &mut Vec::new()),
-            Ok(_) => out.push(input.clone()),
+            Ok(m) if m.is_file() => out.push(input.clone()),
+            Ok(_) => skipped.push(Skipped {
+                path: display_path(input),
+                reason: "not a regular file".into(),
+            }),
             Err(e) => errors.push(LoadError {
                 path: input.display().to_string(),
                 span: None,
@@ -200,14 +204,28 @@ fn walk(
         if name.starts_with('.') || name == "target" || name == "node_modules" {
             continue;
         }
-        if path.is_dir() {
-            walk(&path, out, skipped, errors, seen);
-        } else if path
+        let wanted = path
             .extension()
             .and_then(|e| e.to_str())
-            .is_some_and(|e| WALK_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        {
-            out.push(path);
+            .is_some_and(|e| WALK_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() => walk(&path, out, skipped, errors, seen),
+            Ok(m) if m.is_file() => {
+                if wanted {
+                    out.push(path);
+                }
+            }
+            // FIFOs, sockets and devices could block or never end.
+            Ok(_) if wanted => skipped.push(Skipped {
+                path: display_path(&path),
+                reason: "not a regular file".into(),
+            }),
+            Err(e) if wanted => errors.push(LoadError {
+                path: display_path(&path),
+                span: None,
+                message: format!("cannot read: {e}"),
+            }),
+            _ => {}
         }
     }
     seen.pop();
@@ -257,10 +275,11 @@ pub fn load(inputs: &[PathBuf], limits: &Limits) -> Loaded {
 }
 
 fn display_path(path: &Path) -> String {
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
     if path.as_os_str() == "-" {
         return "-".into();
     }
-    let cwd = std::env::current_dir().ok();
+    let cwd = CWD.get_or_init(|| std::env::current_dir().ok());
     let rel = cwd
         .as_deref()
         .and_then(|c| path.strip_prefix(c).ok())
@@ -453,17 +472,14 @@ fn looks_like_trust(root: &Node) -> bool {
     let Some(statement) = root.get("Statement") else {
         return false;
     };
-    statement.one_or_many().iter().any(|st| {
-        st.get("Principal").is_some()
-            || st.get("NotPrincipal").is_some()
-            || st
-                .get("Action")
-                .map(|a| {
-                    a.one_or_many().iter().any(|v| {
-                        v.as_str()
-                            .is_some_and(|s| s.to_ascii_lowercase().starts_with("sts:assumerole"))
-                    })
-                })
-                .unwrap_or(false)
-    })
+    // A permission policy names resources; anything else (a principal, an AssumeRole action, or
+    // a Statement too broken to tell) is checked as a trust policy.
+    let items = statement.one_or_many();
+    let permission = items
+        .iter()
+        .any(|st| st.get("Resource").is_some() || st.get("NotResource").is_some())
+        && !items
+            .iter()
+            .any(|st| st.get("Principal").is_some() || st.get("NotPrincipal").is_some());
+    !permission
 }
