@@ -210,11 +210,8 @@ fn walk(
             .is_some_and(|e| WALK_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
         match std::fs::metadata(&path) {
             Ok(m) if m.is_dir() => walk(&path, out, skipped, errors, seen),
-            Ok(m) if m.is_file() => {
-                if wanted {
-                    out.push(path);
-                }
-            }
+            Ok(m) if m.is_file() && wanted => out.push(path),
+            Ok(m) if m.is_file() => {}
             // FIFOs, sockets and devices could block or never end.
             Ok(_) if wanted => skipped.push(Skipped {
                 path: display_path(&path),
