@@ -86,6 +86,7 @@ fn main() {
     // Warm the page cache, then alternate the two measurements.
     parse_only(&paths, &limits);
     let mut parse_times = Vec::new();
+    let mut load_times = Vec::new();
     let mut lint_times = Vec::new();
     let mut outcome = None;
     for _ in 0..iterations {
@@ -93,12 +94,16 @@ fn main() {
         std::hint::black_box(parse_only(&paths, &limits));
         parse_times.push(t.elapsed());
         let t = Instant::now();
+        std::hint::black_box(loader::load(std::slice::from_ref(&dir), &limits));
+        load_times.push(t.elapsed());
+        let t = Instant::now();
         let o = engine::lint(std::slice::from_ref(&dir), &config, &limits);
         lint_times.push(t.elapsed());
         outcome = Some(o);
     }
     let parse = median(parse_times);
     let lint = median(lint_times);
+    let load = median(load_times);
     let Some(outcome) = outcome else { return };
 
     // Recall on the planted misconfigurations.
@@ -173,6 +178,7 @@ fn main() {
     );
     println!("threads           {}", rayon::current_num_threads());
     println!("parse-only floor  {:.1} ms", parse.as_secs_f64() * 1e3);
+    println!("load (parse+model) {:.1} ms", load.as_secs_f64() * 1e3);
     println!(
         "lint              {:.1} ms ({:.2}x the floor)",
         secs * 1e3,

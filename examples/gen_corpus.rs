@@ -249,7 +249,7 @@ fn generate(dir: &Path, objects: usize, seed: u64) -> usize {
                     let app = g.rng.pick(APPS);
                     let _ = write!(
                         text,
-                        "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {app}-{i}\n  namespace: {ns}\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::{}:role/role-{n}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {app}-{i}\n  namespace: {ns}\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {{app: {app}}}\n  template:\n    metadata:\n      labels: {{app: {app}}}\n    spec:\n      serviceAccountName: {app}-{i}\n      containers:\n        - name: {app}\n          image: registry.example.com/{app}:1.4.2\n          ports: [{{containerPort: 8080}}]\n",
+                        "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {app}-{i}\n  namespace: {ns}\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::{}:role/{app}-{n}-{i}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {app}-{i}\n  namespace: {ns}\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {{app: {app}}}\n  template:\n    metadata:\n      labels: {{app: {app}}}\n    spec:\n      serviceAccountName: {app}-{i}\n      containers:\n        - name: {app}\n          image: registry.example.com/{app}:1.4.2\n          ports: [{{containerPort: 8080}}]\n",
                         g.account
                     );
                 }

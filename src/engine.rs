@@ -24,7 +24,15 @@ pub struct Outcome {
 }
 
 pub fn lint(paths: &[PathBuf], config: &Config, limits: &Limits) -> Outcome {
-    let loaded = loader::load(paths, limits);
+    check(loader::load(paths, limits), config)
+}
+
+/// Lint documents held in memory (name, bytes).
+pub fn lint_in_memory(inputs: &[(&str, &[u8])], config: &Config) -> Outcome {
+    check(loader::load_in_memory(inputs, &Limits::default()), config)
+}
+
+fn check(loaded: loader::Loaded, config: &Config) -> Outcome {
     let mut selected = Vec::new();
     let mut skipped_inventory_rules = Vec::new();
     for rule in rules::all() {

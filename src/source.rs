@@ -44,33 +44,43 @@ pub struct SourceFile {
     /// The path to show the user (relative where possible, `-` for stdin).
     pub display: String,
     pub text: String,
-    line_starts: Vec<u32>,
+    /// Built on first use: only reports need line numbers.
+    line_starts: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl SourceFile {
     pub fn new(path: PathBuf, display: String, text: String) -> SourceFile {
-        let mut line_starts = vec![0u32];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(i as u32 + 1);
-            }
-        }
         SourceFile {
             path,
             display,
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0u32];
+            starts.extend(
+                self.text
+                    .bytes()
+                    .enumerate()
+                    .filter(|(_, b)| *b == b'\n')
+                    .map(|(i, _)| i as u32 + 1),
+            );
+            starts
+        })
     }
 
     /// 1-based line and 1-based column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = match self.line_starts.binary_search(&(offset as u32)) {
+        let starts = self.line_starts();
+        let line = match starts.binary_search(&(offset as u32)) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line] as usize;
+        let start = starts[line] as usize;
         let col = self
             .text
             .get(start..offset)
@@ -81,7 +91,7 @@ impl SourceFile {
 
     /// Byte offset where the 1-based line starts.
     pub fn line_start(&self, line: usize) -> Option<usize> {
-        self.line_starts
+        self.line_starts()
             .get(line.checked_sub(1)?)
             .map(|&o| o as usize)
     }

@@ -237,6 +237,21 @@ pub fn load(inputs: &[PathBuf], limits: &Limits) -> Loaded {
         .enumerate()
         .map(|(i, p)| load_file(p, i as FileId, limits))
         .collect();
+    merge(loaded, results)
+}
+
+/// Load documents held in memory (name, bytes): the fuzz targets' entry point, through the same
+/// pipeline as files.
+pub fn load_in_memory(inputs: &[(&str, &[u8])], limits: &Limits) -> Loaded {
+    let results: Vec<FileResult> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, (name, bytes))| load_bytes(Path::new(name), i as FileId, bytes.to_vec(), limits))
+        .collect();
+    merge(Loaded::default(), results)
+}
+
+fn merge(mut loaded: Loaded, results: Vec<FileResult>) -> Loaded {
     for r in results {
         let id = loaded.sources.files.len() as FileId;
         if let Some(source) = r.source {
@@ -304,19 +319,23 @@ fn read_input(path: &Path, limits: &Limits) -> Result<Vec<u8>, String> {
 }
 
 fn load_file(path: &Path, file: FileId, limits: &Limits) -> FileResult {
-    let display = display_path(path);
-    let mut result = FileResult::default();
-    let bytes = match read_input(path, limits) {
-        Ok(b) => b,
+    match read_input(path, limits) {
+        Ok(bytes) => load_bytes(path, file, bytes, limits),
         Err(message) => {
+            let mut result = FileResult::default();
             result.errors.push(LoadError {
-                path: display,
+                path: display_path(path),
                 span: None,
                 message,
             });
-            return result;
+            result
         }
-    };
+    }
+}
+
+fn load_bytes(path: &Path, file: FileId, bytes: Vec<u8>, limits: &Limits) -> FileResult {
+    let display = display_path(path);
+    let mut result = FileResult::default();
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
