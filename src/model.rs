@@ -336,12 +336,35 @@ pub struct Index {
     roles_by_any_name: std::collections::HashMap<String, Vec<usize>>,
     /// (namespace, name) → ServiceAccount index.
     service_accounts: std::collections::HashMap<(String, String), usize>,
+    /// (cluster-scoped, namespace, name) → RBAC role index.
+    rbac_roles: std::collections::HashMap<(bool, String, String), usize>,
     /// (namespace, ServiceAccount name) → workload indexes running as it.
     workloads_by_sa: std::collections::HashMap<(String, String), Vec<usize>>,
 }
 
 impl Inventory {
     pub fn build_index(&mut self) {
+        // An access entry and its policies may come from separate files (describe-access-entry,
+        // list-associated-access-policies): merge entries of the same principal.
+        let mut merged: Vec<AccessEntry> = Vec::new();
+        for e in std::mem::take(&mut self.eks.access_entries) {
+            match merged
+                .iter_mut()
+                .find(|m| m.principal_arn.text == e.principal_arn.text)
+            {
+                Some(m) => {
+                    m.policies.extend(e.policies);
+                    m.groups.extend(e.groups);
+                    if m.entry_type.is_none() {
+                        m.entry_type = e.entry_type;
+                        m.span = e.span;
+                    }
+                    m.username = m.username.take().or(e.username);
+                }
+                None => merged.push(e),
+            }
+        }
+        self.eks.access_entries = merged;
         let mut index = Index::default();
         for (i, r) in self.roles.iter().enumerate() {
             for n in std::iter::once(&r.name).chain(&r.aliases) {
@@ -384,6 +407,16 @@ impl Inventory {
             })
             .filter_map(|e| e.value.as_ref().map(|v| v.span))
             .collect();
+        for (i, r) in self.kube.roles.iter().enumerate() {
+            let ns = if r.cluster {
+                String::new()
+            } else {
+                r.meta.namespace.clone()
+            };
+            index
+                .rbac_roles
+                .insert((r.cluster, ns, r.meta.name.clone()), i);
+        }
         for (i, w) in self.kube.workloads.iter().enumerate() {
             let key = (
                 w.meta.namespace.clone(),
@@ -426,6 +459,24 @@ impl Inventory {
             .get(key)
             .map(|ids| ids.iter().filter_map(|&i| self.roles.get(i)).collect())
             .unwrap_or_default()
+    }
+
+    /// A Role (namespace, name) or ClusterRole (empty namespace, name).
+    pub fn rbac_role(&self, cluster: bool, namespace: &str, name: &str) -> Option<&RbacRole> {
+        let ns = if cluster { "" } else { namespace };
+        let i = *self
+            .index
+            .rbac_roles
+            .get(&(cluster, ns.to_string(), name.to_string()))?;
+        self.kube.roles.get(i)
+    }
+
+    /// The cluster issuer: configured, or the only one loaded.
+    pub fn cluster_issuer<'a>(&'a self, configured: Option<&'a str>) -> Option<&'a str> {
+        configured.or(match self.eks.cluster_issuers.as_slice() {
+            [one] => Some(one.as_str()),
+            _ => None,
+        })
     }
 
     pub fn service_account(&self, namespace: &str, name: &str) -> Option<&ServiceAccount> {
@@ -729,6 +780,8 @@ pub struct AddonPolicies {
 
 #[derive(Debug, Default)]
 pub struct Eks {
+    /// OIDC issuers of loaded clusters (host + path).
+    pub cluster_issuers: Vec<String>,
     pub pod_identity: Vec<PodIdentityAssociation>,
     pub access_entries: Vec<AccessEntry>,
     pub node_roles: Vec<NodeRoleRef>,

@@ -4,7 +4,9 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(inner) = std::str::from_utf8(data) else { return };
+    let Ok(inner) = std::str::from_utf8(data) else {
+        return;
+    };
     let mut doc = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n");
     for line in inner.lines() {
         doc.push_str("    ");
@@ -14,7 +16,10 @@ fuzz_target!(|data: &[u8]| {
     doc.push_str("  mapUsers: ");
     doc.push_str(&serde_json::to_string(inner).unwrap_or_default());
     doc.push('\n');
-    let config = ekstrust::config::Config { complete: true, ..Default::default() };
+    let config = ekstrust::config::Config {
+        complete: true,
+        ..Default::default()
+    };
     let outcome = ekstrust::engine::lint_in_memory(&[("aws-auth.yaml", doc.as_bytes())], &config);
     let mut out = String::new();
     let human = ekstrust::report::human::Human::new(false);

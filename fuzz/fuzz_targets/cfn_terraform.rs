@@ -4,8 +4,13 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let config = ekstrust::config::Config { complete: true, ..Default::default() };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let config = ekstrust::config::Config {
+        complete: true,
+        ..Default::default()
+    };
     let mut cfn = String::from("AWSTemplateFormatVersion: \"2010-09-09\"\nParameters:\n  P:\n    Type: String\n    Default: x\nResources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n");
     for line in text.lines() {
         cfn.push_str("        ");

@@ -4,7 +4,10 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let config = ekstrust::config::Config { complete: true, ..Default::default() };
+    let config = ekstrust::config::Config {
+        complete: true,
+        ..Default::default()
+    };
     for name in ["input.yaml", "input.json"] {
         let outcome = ekstrust::engine::lint_in_memory(&[(name, data)], &config);
         let human = ekstrust::report::human::Human::new(false).with_secrets(&outcome.secrets);

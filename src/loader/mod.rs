@@ -5,6 +5,7 @@
 pub mod aws_auth;
 pub mod aws_cli;
 pub mod cloudformation;
+pub mod eks_api;
 pub mod eksctl;
 pub mod embedded;
 pub mod iam;
@@ -274,6 +275,7 @@ fn merge(mut loaded: Loaded, results: Vec<FileResult>) -> Loaded {
         k.bindings.extend(rk.bindings);
         k.aws_auth.extend(rk.aws_auth);
         let (e, re) = (&mut loaded.inventory.eks, r.eks);
+        e.cluster_issuers.extend(re.cluster_issuers);
         e.pod_identity.extend(re.pod_identity);
         e.access_entries.extend(re.access_entries);
         e.node_roles.extend(re.node_roles);
@@ -470,6 +472,8 @@ fn classify(cx: &FileCtx, root: &Node, result: &mut FileResult, display: &str) {
     } else if terraform::is_plan(root) {
         terraform::load(cx, root, &mut result.roles);
         terraform::load_eks(root, &mut result.eks);
+    } else if eks_api::detect(root) {
+        eks_api::load(root, &mut result.eks);
     } else if eksctl::is_cluster_config(root) {
         eksctl::load(root, &mut result.eks, &mut result.kube);
     } else if k8s::is_object(root) {

@@ -167,14 +167,7 @@ fn builtin(name: &str) -> Option<&'static [PolicyRule]> {
 /// Resolve a binding's roleRef: a Role in the binding's namespace, or a ClusterRole (loaded or
 /// built-in).
 pub fn resolve<'a>(inv: &'a Inventory, b: &'a Binding) -> Option<ResolvedRole<'a>> {
-    let loaded = inv.kube.roles.iter().find(|r| {
-        r.meta.name == b.role_name
-            && if b.role_kind == "Role" {
-                !r.cluster && r.meta.namespace == b.meta.namespace
-            } else {
-                r.cluster
-            }
-    });
+    let loaded = inv.rbac_role(b.role_kind != "Role", &b.meta.namespace, &b.role_name);
     if let Some(r) = loaded {
         return Some(ResolvedRole {
             name: &r.meta.name,

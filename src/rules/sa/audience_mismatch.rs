@@ -20,9 +20,12 @@ impl Rule for AudienceMismatch {
             };
             for role in cx.inventory.roles_for_arn(&arn.text) {
                 let Some(policy) = &role.trust else { continue };
-                let Some(Rejection::Condition { claim, condition }) =
-                    rejection(policy, sa, cx.config.cluster_issuer.as_deref())
-                else {
+                let Some(Rejection::Condition { claim, condition }) = rejection(
+                    policy,
+                    sa,
+                    cx.inventory
+                        .cluster_issuer(cx.config.cluster_issuer.as_deref()),
+                ) else {
                     continue;
                 };
                 if claim != "aud" {

@@ -33,7 +33,12 @@ impl Rule for RoleDoesNotTrustSa {
             }
             for role in roles {
                 let Some(policy) = &role.trust else { continue };
-                let Some(why) = rejection(policy, sa, cx.config.cluster_issuer.as_deref()) else {
+                let Some(why) = rejection(
+                    policy,
+                    sa,
+                    cx.inventory
+                        .cluster_issuer(cx.config.cluster_issuer.as_deref()),
+                ) else {
                     continue;
                 };
                 let subject = format!(

@@ -1,0 +1,165 @@
+//! EKS and EC2 API responses as the AWS CLI prints them (and as a live audit's snapshot stores
+//! them): `describe-cluster`, `describe-access-entry` / `list-associated-access-policies`,
+//! `describe-pod-identity-association`, `describe-nodegroup`, `describe-launch-template-versions`,
+//! and list forms holding full objects (`{"accessEntries": [{...}]}`, `{"associations": [...]}`,
+//! `{"nodegroups": [...]}`).
+
+use super::k8s::pstr;
+use crate::model::{
+    AccessEntry, AccessPolicy, Eks, ImdsSettings, NodeRoleRef, PodIdentityAssociation,
+};
+use crate::node::Node;
+
+pub fn detect(root: &Node) -> bool {
+    [
+        "cluster",
+        "accessEntry",
+        "accessEntries",
+        "associatedAccessPolicies",
+        "association",
+        "associations",
+        "nodegroup",
+        "nodegroups",
+        "LaunchTemplateVersions",
+    ]
+    .iter()
+    .any(|k| {
+        root.get(k).is_some_and(|n| {
+            n.as_map().is_some()
+                || n.as_seq()
+                    .is_some_and(|s| s.iter().all(|i| i.as_map().is_some()))
+        })
+    })
+}
+
+fn policies(node: Option<&Node>) -> Vec<AccessPolicy> {
+    node.and_then(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|p| {
+            Some(AccessPolicy {
+                arn: p.get("policyArn").and_then(pstr)?,
+                scope: p.path(&["accessScope", "type"]).and_then(Node::scalar_text),
+                namespaces: p
+                    .path(&["accessScope", "namespaces"])
+                    .and_then(Node::as_seq)
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter_map(Node::scalar_text)
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+fn access_entry(e: &Node) -> Option<AccessEntry> {
+    Some(AccessEntry {
+        principal_arn: e.get("principalArn").and_then(pstr)?,
+        entry_type: e.get("type").and_then(pstr),
+        username: e.get("username").and_then(pstr),
+        groups: e
+            .get("kubernetesGroups")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(pstr)
+            .collect(),
+        policies: policies(e.get("associatedAccessPolicies")),
+        span: e.get("principalArn").map(|n| n.span).unwrap_or(e.span),
+    })
+}
+
+pub fn load(root: &Node, out: &mut Eks) {
+    if let Some(issuer) = root
+        .path(&["cluster", "identity", "oidc", "issuer"])
+        .and_then(Node::as_str)
+    {
+        out.cluster_issuers
+            .push(issuer.trim_start_matches("https://").to_string());
+    }
+    let one_or_list = |single: &str, list: &str| -> Vec<&Node> {
+        let mut v: Vec<&Node> = root
+            .get(single)
+            .filter(|n| n.as_map().is_some())
+            .into_iter()
+            .collect();
+        v.extend(
+            root.get(list)
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .filter(|n| n.as_map().is_some()),
+        );
+        v
+    };
+    out.access_entries.extend(
+        one_or_list("accessEntry", "accessEntries")
+            .into_iter()
+            .filter_map(access_entry),
+    );
+    // `list-associated-access-policies` output: policies of one principal.
+    if let (Some(principal), Some(list)) = (
+        root.get("principalArn").and_then(pstr),
+        root.get("associatedAccessPolicies"),
+    ) {
+        let found = policies(Some(list));
+        match out
+            .access_entries
+            .iter_mut()
+            .find(|e| e.principal_arn.text == principal.text)
+        {
+            Some(entry) => entry.policies.extend(found),
+            None => out.access_entries.push(AccessEntry {
+                span: principal.span,
+                principal_arn: principal,
+                entry_type: None,
+                username: None,
+                groups: Vec::new(),
+                policies: found,
+            }),
+        }
+    }
+    for a in one_or_list("association", "associations") {
+        if let (Some(namespace), Some(service_account), Some(role_arn)) = (
+            a.get("namespace").and_then(pstr),
+            a.get("serviceAccount").and_then(pstr),
+            a.get("roleArn").and_then(pstr),
+        ) {
+            out.pod_identity.push(PodIdentityAssociation {
+                namespace,
+                service_account,
+                role_arn,
+                span: a.span,
+            });
+        }
+    }
+    for ng in one_or_list("nodegroup", "nodegroups") {
+        if let Some(role) = ng.get("nodeRole").and_then(pstr) {
+            out.node_roles.push(NodeRoleRef {
+                role,
+                source: format!("node group {}", ng.get_str("nodegroupName").unwrap_or("?")),
+            });
+        }
+    }
+    for v in root
+        .get("LaunchTemplateVersions")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+    {
+        let Some(md) = v.path(&["LaunchTemplateData", "MetadataOptions"]) else {
+            continue;
+        };
+        out.imds.push(ImdsSettings {
+            name: format!(
+                "launch template {}",
+                v.get_str("LaunchTemplateName").unwrap_or("?")
+            ),
+            span: md.span,
+            http_tokens: md.get("HttpTokens").and_then(pstr),
+            hop_limit: md
+                .get("HttpPutResponseHopLimit")
+                .and_then(|n| Some((n.scalar_text()?.parse().ok()?, n.span))),
+            eksctl_pod_imds_open: false,
+        });
+    }
+}
