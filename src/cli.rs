@@ -25,6 +25,8 @@ struct Cli {
 enum Command {
     /// Lint files and folders (recursively); `-` reads standard input.
     Lint(Box<LintArgs>),
+    /// Audit a running cluster and its AWS account (read-only) through a snapshot folder.
+    Audit(Box<AuditArgs>),
     /// List every rule.
     Rules,
     /// Show a rule's documentation.
@@ -69,6 +71,47 @@ struct LintArgs {
     /// Files, folders or `-` for standard input.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(clap::Args)]
+struct AuditArgs {
+    /// kubeconfig context (default: the current context; in a pod, the in-cluster config).
+    #[arg(long)]
+    context: Option<String>,
+    /// kubeconfig file (default: $KUBECONFIG or ~/.kube/config).
+    #[arg(long)]
+    kubeconfig: Option<PathBuf>,
+    /// EKS cluster name (for the OIDC issuer, node groups, access entries, Pod Identity).
+    #[arg(long)]
+    cluster: Option<String>,
+    #[arg(long)]
+    region: Option<String>,
+    /// AWS profile (SSO and credential_process profiles work).
+    #[arg(long)]
+    profile: Option<String>,
+    /// Folder to write the snapshot to (default: a new temporary folder, printed).
+    #[arg(long)]
+    snapshot: Option<PathBuf>,
+    /// Seconds to wait for any one API call.
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
+    /// Objects per Kubernetes list page.
+    #[arg(long, default_value_t = 500)]
+    page_size: u32,
+    /// Kubernetes kinds listed at once.
+    #[arg(long, default_value_t = 4)]
+    concurrency: usize,
+    /// Read only the Kubernetes side.
+    #[arg(long)]
+    skip_aws: bool,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(clap::Args)]
+struct CommonArgs {
     /// Report format; repeat with --output to write several reports in one run.
     #[arg(long, value_enum)]
     format: Vec<Format>,
@@ -129,7 +172,8 @@ pub fn run() -> i32 {
         }
     };
     match cli.command {
-        Command::Lint(args) => lint(*args),
+        Command::Lint(args) => lint(&args.paths, &args.common, Vec::new()),
+        Command::Audit(args) => audit(*args),
         Command::Rules => {
             print!("{}", rules_table());
             0
@@ -199,7 +243,7 @@ fn use_color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
-fn load_config(args: &LintArgs) -> Result<Config, String> {
+fn load_config(args: &CommonArgs) -> Result<Config, String> {
     let path = if args.no_config {
         None
     } else {
@@ -225,7 +269,13 @@ fn load_config(args: &LintArgs) -> Result<Config, String> {
     Ok(config)
 }
 
-fn render(format: Format, outcome: &Outcome, args: &LintArgs, color: bool) -> String {
+fn render(
+    format: Format,
+    outcome: &Outcome,
+    args: &CommonArgs,
+    color: bool,
+    warnings: &[String],
+) -> String {
     match format {
         Format::Json => report::json::render(&outcome.findings, &outcome.errors, &outcome.sources),
         Format::Sarif => report::sarif::render(&outcome.findings, &outcome.sources),
@@ -241,6 +291,9 @@ fn render(format: Format, outcome: &Outcome, args: &LintArgs, color: bool) -> St
                 human.finding(f, &outcome.sources, &mut out);
             }
             if !args.quiet {
+                for w in warnings {
+                    out.push_str(&format!("warning: {w}\n"));
+                }
                 for n in &outcome.suppression_notes {
                     out.push_str(&format!("warning: {}\n", n.message));
                 }
@@ -266,8 +319,50 @@ fn render(format: Format, outcome: &Outcome, args: &LintArgs, color: bool) -> St
     }
 }
 
-fn lint(args: LintArgs) -> i32 {
-    let config = match load_config(&args) {
+fn audit(args: AuditArgs) -> i32 {
+    let snapshot = match &args.snapshot {
+        Some(p) => p.clone(),
+        None => {
+            let stamp = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            let dir =
+                std::env::temp_dir().join(format!("ekstrust-audit-{stamp}-{}", std::process::id()));
+            eprintln!("snapshot: {}", dir.display());
+            dir
+        }
+    };
+    let opts = crate::live::AuditOptions {
+        context: args.context.clone(),
+        kubeconfig: args.kubeconfig.clone(),
+        cluster: args.cluster.clone(),
+        region: args.region.clone(),
+        profile: args.profile.clone(),
+        snapshot: snapshot.clone(),
+        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        page_size: args.page_size.max(1),
+        concurrency: args.concurrency.max(1),
+        progress: !args.common.quiet && std::io::stderr().is_terminal(),
+        skip_aws: args.skip_aws,
+    };
+    let warnings = match crate::live::snapshot(&opts) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    let mut common = args.common;
+    common.complete = true;
+    lint(&[snapshot], &common, warnings)
+}
+
+fn lint(paths: &[PathBuf], args: &CommonArgs, warnings: Vec<String>) -> i32 {
+    let config = match load_config(args) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -283,7 +378,7 @@ fn lint(args: LintArgs) -> i32 {
         max_depth: args.max_depth,
         max_alias_nodes: args.max_alias_nodes,
     };
-    let mut outcome = engine::lint(&args.paths, &config, &limits);
+    let mut outcome = engine::lint(paths, &config, &limits);
 
     if let Some(path) = &args.write_baseline {
         if let Err(e) = crate::baseline::write(path, &outcome.findings, &outcome.sources) {
@@ -313,7 +408,13 @@ fn lint(args: LintArgs) -> i32 {
     };
     for (i, format) in formats.iter().enumerate() {
         let target = args.output.get(i);
-        let text = render(*format, &outcome, &args, target.is_none() && use_color());
+        let text = render(
+            *format,
+            &outcome,
+            args,
+            target.is_none() && use_color(),
+            &warnings,
+        );
         let written = match target {
             Some(path) => std::fs::write(path, text.as_bytes())
                 .map_err(|e| format!("cannot write {}: {e}", path.display())),

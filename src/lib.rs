@@ -8,6 +8,7 @@ pub mod config;
 pub mod engine;
 pub mod finding;
 pub mod iam_eval;
+pub mod live;
 pub mod loader;
 pub mod model;
 pub mod node;

@@ -1,0 +1,418 @@
+//! AWS side of the audit through aws-sdk-iam and aws-sdk-eks (default credential chain, SSO and
+//! credential_process profiles): the cluster's OIDC issuer, node groups, access entries with their
+//! access policies, Pod Identity associations, and every role whose trust can matter, with trust
+//! and permission policies and RoleLastUsed. Written as documented JSON shapes `lint` reads.
+
+use super::kube::KubeFacts;
+use super::{progress, write_json, AuditOptions, Warnings};
+use aws_config::retry::RetryConfig;
+use aws_config::BehaviorVersion;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashSet};
+
+/// IAM API documents are URL-encoded; decode and parse, keeping the text when it is not JSON.
+fn document(encoded: &str) -> Value {
+    let bytes = encoded.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = if bytes[i] == b'%' {
+            encoded
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        } else {
+            None
+        };
+        match hex {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    let text = String::from_utf8_lossy(&out).into_owned();
+    serde_json::from_str(&text).unwrap_or(Value::String(encoded.to_string()))
+}
+
+fn err(what: &str, e: impl std::fmt::Display) -> String {
+    format!("AWS {what}: {e}")
+}
+
+pub async fn fetch(
+    opts: &AuditOptions,
+    kube: &KubeFacts,
+    warnings: &Warnings,
+) -> Result<(), String> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::standard().with_max_attempts(5));
+    if let Some(p) = &opts.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(r) = &opts.region {
+        loader = loader.region(aws_config::Region::new(r.clone()));
+    }
+    let shared = loader.load().await;
+    let iam = aws_sdk_iam::Client::new(&shared);
+    let eks = aws_sdk_eks::Client::new(&shared);
+    let dir = opts.snapshot.join("aws");
+
+    // EKS: the cluster, node groups, access entries, Pod Identity associations.
+    let mut issuer_host: Option<String> = None;
+    let mut node_roles: Vec<String> = Vec::new();
+    let mut principals: Vec<String> = Vec::new();
+    let mut association_roles: Vec<String> = Vec::new();
+    if let Some(cluster) = &opts.cluster {
+        progress(opts.progress, "EKS: describe-cluster");
+        let c = eks
+            .describe_cluster()
+            .name(cluster)
+            .send()
+            .await
+            .map_err(|e| {
+                err(
+                    "DescribeCluster",
+                    aws_sdk_eks::error::DisplayErrorContext(e),
+                )
+            })?;
+        let c = c.cluster();
+        let issuer = c
+            .and_then(|c| c.identity())
+            .and_then(|i| i.oidc())
+            .and_then(|o| o.issuer())
+            .unwrap_or_default();
+        issuer_host =
+            Some(issuer.trim_start_matches("https://").to_string()).filter(|s| !s.is_empty());
+        write_json(
+            &dir,
+            "eks-cluster.json",
+            &json!({"cluster": {
+                "name": cluster,
+                "arn": c.and_then(|c| c.arn()),
+                "identity": {"oidc": {"issuer": issuer}},
+                "accessConfig": {"authenticationMode": c.and_then(|c| c.access_config()).and_then(|a| a.authentication_mode()).map(|m| m.as_str())},
+            }}),
+        )?;
+
+        progress(opts.progress, "EKS: node groups");
+        let mut nodegroups = Vec::new();
+        let mut names = eks
+            .list_nodegroups()
+            .cluster_name(cluster)
+            .into_paginator()
+            .items()
+            .send();
+        while let Some(name) = names.next().await {
+            let name = name
+                .map_err(|e| err("ListNodegroups", aws_sdk_eks::error::DisplayErrorContext(e)))?;
+            let ng = eks
+                .describe_nodegroup()
+                .cluster_name(cluster)
+                .nodegroup_name(&name)
+                .send()
+                .await
+                .map_err(|e| {
+                    err(
+                        "DescribeNodegroup",
+                        aws_sdk_eks::error::DisplayErrorContext(e),
+                    )
+                })?;
+            if let Some(ng) = ng.nodegroup() {
+                node_roles.extend(ng.node_role().map(String::from));
+                nodegroups.push(json!({
+                    "nodegroupName": ng.nodegroup_name(),
+                    "nodeRole": ng.node_role(),
+                    "launchTemplate": ng.launch_template().map(|lt| json!({"name": lt.name(), "id": lt.id(), "version": lt.version()})),
+                }));
+            }
+        }
+        write_json(
+            &dir,
+            "eks-nodegroups.json",
+            &json!({"nodegroups": nodegroups}),
+        )?;
+
+        progress(opts.progress, "EKS: access entries");
+        let mut entries = Vec::new();
+        let mut arns = eks
+            .list_access_entries()
+            .cluster_name(cluster)
+            .into_paginator()
+            .items()
+            .send();
+        while let Some(arn) = arns.next().await {
+            let arn = match arn {
+                Ok(a) => a,
+                Err(e) => {
+                    warnings.push(format!(
+                        "EKS: could not list access entries: {}",
+                        aws_sdk_eks::error::DisplayErrorContext(e)
+                    ));
+                    break;
+                }
+            };
+            let entry = eks
+                .describe_access_entry()
+                .cluster_name(cluster)
+                .principal_arn(&arn)
+                .send()
+                .await
+                .map_err(|e| {
+                    err(
+                        "DescribeAccessEntry",
+                        aws_sdk_eks::error::DisplayErrorContext(e),
+                    )
+                })?;
+            let Some(entry) = entry.access_entry() else {
+                continue;
+            };
+            let mut policies = Vec::new();
+            let mut pols = eks
+                .list_associated_access_policies()
+                .cluster_name(cluster)
+                .principal_arn(&arn)
+                .into_paginator()
+                .send();
+            while let Some(page) = pols.next().await {
+                let page = page.map_err(|e| {
+                    err(
+                        "ListAssociatedAccessPolicies",
+                        aws_sdk_eks::error::DisplayErrorContext(e),
+                    )
+                })?;
+                for p in page.associated_access_policies() {
+                    policies.push(json!({
+                        "policyArn": p.policy_arn(),
+                        "accessScope": p.access_scope().map(|s| json!({"type": s.r#type().map(|t| t.as_str()), "namespaces": s.namespaces()})),
+                    }));
+                }
+            }
+            principals.push(arn.clone());
+            entries.push(json!({
+                "principalArn": entry.principal_arn(),
+                "type": entry.r#type(),
+                "username": entry.username(),
+                "kubernetesGroups": entry.kubernetes_groups(),
+                "associatedAccessPolicies": policies,
+            }));
+        }
+        write_json(
+            &dir,
+            "eks-access-entries.json",
+            &json!({"accessEntries": entries}),
+        )?;
+
+        progress(opts.progress, "EKS: Pod Identity associations");
+        let mut associations = Vec::new();
+        let mut summaries = eks
+            .list_pod_identity_associations()
+            .cluster_name(cluster)
+            .into_paginator()
+            .send();
+        while let Some(page) = summaries.next().await {
+            let page = match page {
+                Ok(p) => p,
+                Err(e) => {
+                    warnings.push(format!(
+                        "EKS: could not list Pod Identity associations: {}",
+                        aws_sdk_eks::error::DisplayErrorContext(e)
+                    ));
+                    break;
+                }
+            };
+            for s in page.associations() {
+                let Some(id) = s.association_id() else {
+                    continue;
+                };
+                let a = eks
+                    .describe_pod_identity_association()
+                    .cluster_name(cluster)
+                    .association_id(id)
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        err(
+                            "DescribePodIdentityAssociation",
+                            aws_sdk_eks::error::DisplayErrorContext(e),
+                        )
+                    })?;
+                if let Some(a) = a.association() {
+                    association_roles.extend(a.role_arn().map(String::from));
+                    associations.push(json!({
+                        "associationId": a.association_id(),
+                        "namespace": a.namespace(),
+                        "serviceAccount": a.service_account(),
+                        "roleArn": a.role_arn(),
+                    }));
+                }
+            }
+        }
+        write_json(
+            &dir,
+            "eks-pod-identity-associations.json",
+            &json!({"associations": associations}),
+        )?;
+    } else {
+        warnings.push("EKS: no --cluster given; cluster issuer, node groups, access entries and Pod Identity associations were not read".into());
+    }
+
+    // IAM: every role whose trust can matter.
+    progress(opts.progress, "IAM: roles");
+    let wanted_arns: HashSet<String> = kube
+        .annotated_roles
+        .iter()
+        .chain(&node_roles)
+        .chain(&principals)
+        .chain(&association_roles)
+        .map(|a| a.to_ascii_lowercase())
+        .collect();
+    let mut selected = Vec::new();
+    let mut roles = iam.list_roles().into_paginator().items().send();
+    while let Some(role) = roles.next().await {
+        let role =
+            role.map_err(|e| err("ListRoles", aws_sdk_iam::error::DisplayErrorContext(e)))?;
+        let trust = role
+            .assume_role_policy_document()
+            .map(document)
+            .unwrap_or(Value::Null);
+        let trust_text = trust.to_string();
+        let relevant = wanted_arns.contains(&role.arn().to_ascii_lowercase())
+            || trust_text.contains("pods.eks.amazonaws.com")
+            || issuer_host
+                .as_deref()
+                .is_some_and(|h| trust_text.contains(h))
+            || (issuer_host.is_none() && trust_text.contains("oidc.eks."))
+            || kube.aws_auth_text.contains(role.arn())
+            || kube
+                .aws_auth_text
+                .contains(&format!(":role/{}", role.role_name()));
+        if relevant {
+            selected.push((
+                role.role_name().to_string(),
+                role.arn().to_string(),
+                role.path().to_string(),
+                trust,
+            ));
+        }
+    }
+    let mut details = Vec::new();
+    let mut managed: BTreeMap<String, Value> = BTreeMap::new();
+    for (n, (name, arn, path, trust)) in selected.iter().enumerate() {
+        progress(
+            opts.progress,
+            &format!("IAM: role {}/{} {name}", n + 1, selected.len()),
+        );
+        let last_used = iam
+            .get_role()
+            .role_name(name)
+            .send()
+            .await
+            .ok()
+            .and_then(|r| {
+                r.role()
+                    .and_then(|r| r.role_last_used())
+                    .and_then(|u| u.last_used_date())
+                    .and_then(|d| {
+                        d.fmt(aws_sdk_iam::primitives::DateTimeFormat::DateTime)
+                            .ok()
+                    })
+            });
+        let mut attached = Vec::new();
+        let mut pages = iam
+            .list_attached_role_policies()
+            .role_name(name)
+            .into_paginator()
+            .items()
+            .send();
+        while let Some(p) = pages.next().await {
+            let p = p.map_err(|e| {
+                err(
+                    "ListAttachedRolePolicies",
+                    aws_sdk_iam::error::DisplayErrorContext(e),
+                )
+            })?;
+            let policy_arn = p.policy_arn().unwrap_or_default().to_string();
+            if !managed.contains_key(&policy_arn) {
+                let version = iam
+                    .get_policy()
+                    .policy_arn(&policy_arn)
+                    .send()
+                    .await
+                    .ok()
+                    .and_then(|r| {
+                        r.policy()
+                            .and_then(|p| p.default_version_id().map(String::from))
+                    });
+                let doc = match &version {
+                    Some(v) => iam
+                        .get_policy_version()
+                        .policy_arn(&policy_arn)
+                        .version_id(v)
+                        .send()
+                        .await
+                        .ok()
+                        .and_then(|r| {
+                            r.policy_version()
+                                .and_then(|pv| pv.document().map(document))
+                        }),
+                    None => None,
+                };
+                managed.insert(policy_arn.clone(), json!({
+                    "PolicyName": p.policy_name(),
+                    "Arn": policy_arn,
+                    "DefaultVersionId": version,
+                    "PolicyVersionList": doc.map(|d| vec![json!({"Document": d, "VersionId": version, "IsDefaultVersion": true})]).unwrap_or_default(),
+                }));
+            }
+            attached.push(json!({"PolicyName": p.policy_name(), "PolicyArn": p.policy_arn()}));
+        }
+        let mut inline = Vec::new();
+        let mut names = iam
+            .list_role_policies()
+            .role_name(name)
+            .into_paginator()
+            .items()
+            .send();
+        while let Some(pname) = names.next().await {
+            let pname = pname.map_err(|e| {
+                err(
+                    "ListRolePolicies",
+                    aws_sdk_iam::error::DisplayErrorContext(e),
+                )
+            })?;
+            let doc = iam
+                .get_role_policy()
+                .role_name(name)
+                .policy_name(&pname)
+                .send()
+                .await
+                .map_err(|e| err("GetRolePolicy", aws_sdk_iam::error::DisplayErrorContext(e)))?;
+            inline.push(
+                json!({"PolicyName": pname, "PolicyDocument": document(doc.policy_document())}),
+            );
+        }
+        details.push(json!({
+            "Path": path,
+            "RoleName": name,
+            "Arn": arn,
+            "AssumeRolePolicyDocument": trust,
+            "RolePolicyList": inline,
+            "AttachedManagedPolicies": attached,
+            "RoleLastUsed": last_used.map(|d| json!({"LastUsedDate": d})).unwrap_or(json!({})),
+        }));
+    }
+    write_json(
+        &dir,
+        "iam-authorization-details.json",
+        &json!({
+            "RoleDetailList": details,
+            "Policies": managed.into_values().collect::<Vec<_>>(),
+            "UserDetailList": [],
+            "GroupDetailList": [],
+        }),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,227 @@
+//! End-to-end live audit against the project's loopback servers (`tests/live/servers.sh`, started
+//! by `.ci/run`): moto behind a proxy for IAM and EKS, and an HTTPS Kubernetes API server with an
+//! exec-credential kubeconfig. Seeds AWS through the SDK, audits, checks the findings point into
+//! the snapshot, re-lints the snapshot offline, and checks that nothing was written.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Live {
+    dir: PathBuf,
+    kubeconfig: String,
+    kube_url: String,
+    aws_url: String,
+    moto_url: String,
+}
+
+fn live() -> Option<Live> {
+    let dir = std::env::var("EKSTRUST_LIVE_DIR").ok()?;
+    Some(Live {
+        dir: PathBuf::from(dir),
+        kubeconfig: std::env::var("EKSTRUST_LIVE_KUBECONFIG").ok()?,
+        kube_url: std::env::var("EKSTRUST_LIVE_KUBE_URL").ok()?,
+        aws_url: std::env::var("EKSTRUST_LIVE_AWS_URL").ok()?,
+        moto_url: std::env::var("EKSTRUST_LIVE_MOTO_URL").ok()?,
+    })
+}
+
+/// A plain HTTP request to a loopback server; returns the body.
+fn http(url: &str, method: &str, body: &str) -> String {
+    let rest = url.trim_start_matches("http://");
+    let (host, path) = rest
+        .split_once('/')
+        .map(|(h, p)| (h, format!("/{p}")))
+        .unwrap_or((rest, "/".into()));
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    write!(s, "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out.split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default()
+}
+
+async fn seed(moto: &str) -> String {
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(moto)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_iam::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
+        .load()
+        .await;
+    let iam = aws_sdk_iam::Client::new(&config);
+    let eks = aws_sdk_eks::Client::new(&config);
+    let cluster = eks
+        .create_cluster()
+        .name("prod")
+        .role_arn("arn:aws:iam::123456789012:role/eks-cluster")
+        .resources_vpc_config(aws_sdk_eks::types::VpcConfigRequest::builder().build())
+        .send()
+        .await
+        .unwrap();
+    let issuer = cluster
+        .cluster()
+        .and_then(|c| c.identity())
+        .and_then(|i| i.oidc())
+        .and_then(|o| o.issuer())
+        .unwrap()
+        .trim_start_matches("https://")
+        .to_string();
+    // IRSA role with no `sub` condition (TRUST001).
+    let trust = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Federated":"arn:aws:iam::123456789012:oidc-provider/{issuer}"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"StringEquals":{{"{issuer}:aud":"sts.amazonaws.com"}}}}}}]}}"#
+    );
+    iam.create_role()
+        .role_name("payments-api")
+        .assume_role_policy_document(trust)
+        .send()
+        .await
+        .unwrap();
+    // Node role with S3 full access, mapped in aws-auth (NODE001).
+    let node_trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    iam.create_role()
+        .role_name("eks-nodes")
+        .assume_role_policy_document(node_trust)
+        .send()
+        .await
+        .unwrap();
+    for p in ["AmazonEKSWorkerNodePolicy", "AmazonS3FullAccess"] {
+        iam.attach_role_policy()
+            .role_name("eks-nodes")
+            .policy_arn(format!("arn:aws:iam::aws:policy/{p}"))
+            .send()
+            .await
+            .unwrap();
+    }
+    issuer
+}
+
+fn run(args: &[&str], live: &Live) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_ekstrust"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("AWS_ENDPOINT_URL", &live.aws_url)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap()
+}
+
+fn findings(json: &[u8]) -> Vec<(String, String)> {
+    let report: serde_json::Value = serde_json::from_slice(json).unwrap();
+    let mut out: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                format!(
+                    "{}:{}:{}",
+                    f["file"].as_str().unwrap(),
+                    f["start"]["line"],
+                    f["start"]["column"]
+                ),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn live_audit_end_to_end() {
+    let Some(live) = live() else {
+        eprintln!("EKSTRUST_LIVE_DIR not set: live test servers not running (.ci/run starts them)");
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let _issuer = runtime.block_on(seed(&live.moto_url));
+    // Pod Identity association for a ServiceAccount that does not exist (PODID004).
+    http(
+        &format!("{}/_seed", live.aws_url),
+        "POST",
+        r#"{"associations":[{"clusterName":"prod","namespace":"payments","serviceAccount":"ghost","roleArn":"arn:aws:iam::123456789012:role/payments-api","associationArn":"arn:aws:eks:us-east-1:123456789012:podidentityassociation/prod/a-0123456789abcdef0","associationId":"a-0123456789abcdef0"}]}"#,
+    );
+
+    let snapshot = live.dir.join("snapshot");
+    let _ = std::fs::remove_dir_all(&snapshot);
+    let audit = run(
+        &[
+            "audit",
+            "--no-config",
+            "--kubeconfig",
+            &live.kubeconfig,
+            "--cluster",
+            "prod",
+            "--snapshot",
+            snapshot.to_str().unwrap(),
+            "--page-size",
+            "3",
+            "--format",
+            "json",
+        ],
+        &live,
+    );
+    let stderr = String::from_utf8_lossy(&audit.stderr);
+    assert_eq!(
+        audit.status.code(),
+        Some(1),
+        "exit code follows the findings; stderr: {stderr}"
+    );
+    // The forbidden namespace is named, and the rest was audited.
+    assert!(stderr.contains("pods in namespace secret-ns"), "{stderr}");
+    let found = findings(&audit.stdout);
+    for rule in ["TRUST001", "NODE001", "PODID004", "RBAC006"] {
+        let hit = found
+            .iter()
+            .find(|(r, _)| r == rule)
+            .unwrap_or_else(|| panic!("{rule} missing: {found:?}"));
+        assert!(
+            Path::new(hit.1.split(':').next().unwrap()).starts_with(&snapshot)
+                || hit.1.contains("snapshot"),
+            "{rule} not in the snapshot: {}",
+            hit.1
+        );
+    }
+    // Pagination: all ServiceAccounts arrived although pages hold 3.
+    let sas: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(snapshot.join("kubernetes/serviceaccounts.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(sas["items"].as_array().unwrap().len(), 9);
+
+    // Offline, the snapshot gives the same findings.
+    let offline = run(
+        &[
+            "lint",
+            "--no-config",
+            "--complete",
+            "--format",
+            "json",
+            snapshot.to_str().unwrap(),
+        ],
+        &live,
+    );
+    assert_eq!(findings(&offline.stdout), found);
+
+    // Read-only: neither server saw a write.
+    let aws = http(&format!("{}/_mutations", live.aws_url), "GET", "");
+    assert!(aws.contains("\"mutations\": []"), "AWS writes: {aws}");
+    let kube = Command::new("curl")
+        .args(["-sk", &format!("{}/_ekstrust/mutations", live.kube_url)])
+        .output()
+        .unwrap();
+    let kube = String::from_utf8_lossy(&kube.stdout);
+    assert!(
+        kube.contains("\"mutations\": []"),
+        "Kubernetes writes: {kube}"
+    );
+}
