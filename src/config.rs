@@ -22,7 +22,7 @@ pub struct Config {
     pub host_network_exempt: Vec<String>,
     /// Extra managed policies (name or ARN) allowed on node roles (NODE001).
     pub node_role_allowlist: Vec<String>,
-    /// Days after which a role counts as unused in a live audit (TRUST014).
+    /// Days after which a role counts as unused in a live audit (TRUST014); 0 means 90.
     pub unused_days: u32,
     /// Severity overrides by rule ID.
     pub severity: BTreeMap<String, Severity>,

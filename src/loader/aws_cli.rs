@@ -113,10 +113,10 @@ fn role(cx: &FileCtx, r: &Node, managed: &HashMap<&str, &Node>) -> Role {
             .get("AssumeRolePolicyDocument")
             .map(|d| cx.policy_value(d, true)),
         permissions,
+        // `RoleLastUsed: {}` means never used (empty string); no key means unknown (None).
         last_used: r
-            .path(&["RoleLastUsed", "LastUsedDate"])
-            .and_then(Node::as_str)
-            .map(str::to_string),
+            .get("RoleLastUsed")
+            .map(|u| u.get_str("LastUsedDate").unwrap_or("").to_string()),
         aliases: Vec::new(),
     }
 }

@@ -44,10 +44,36 @@ impl Rule for UnusedRole {
                 Some(arn) => used_arns.contains(&arn.to_ascii_lowercase()),
                 None => used_names.contains(&role.name),
             };
+            let kind = if irsa { "IRSA" } else { "Pod Identity" };
             if used {
+                // Referenced, but the account says it is idle (audit data carries RoleLastUsed).
+                let days = if cx.config.unused_days == 0 {
+                    90
+                } else {
+                    cx.config.unused_days
+                };
+                let stale = match role.last_used.as_deref() {
+                    Some("") => Some("has never been used".to_string()),
+                    Some(date) => crate::config::parse_date(date.get(..10).unwrap_or(date))
+                        .filter(|d| crate::config::today() - d > i64::from(days))
+                        .map(|_| format!("was last used on {}", date.get(..10).unwrap_or(date))),
+                    None => None,
+                };
+                if let Some(why) = stale {
+                    out.push(
+                        Finding::new(
+                            self.id(),
+                            Severity::Low,
+                            role.span,
+                            format!("{kind} role `{}` {why} (more than {days} days): a standing credential nobody needs", role.name),
+                        )
+                        .label("idle role")
+                        .help("delete the role, or its trust for the cluster, if nothing needs it")
+                        .identity(format!("role:{}#idle", role.arn.as_deref().unwrap_or(&role.name))),
+                    );
+                }
                 continue;
             }
-            let kind = if irsa { "IRSA" } else { "Pod Identity" };
             out.push(
                 Finding::new(
                     self.id(),
