@@ -95,6 +95,43 @@ async fn seed(moto: &str) -> String {
             .await
             .unwrap();
     }
+    // A node group whose launch template allows IMDSv1 with a hop limit of 2 (NODE003).
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let lt = ec2
+        .create_launch_template()
+        .launch_template_name("eks-prod-general")
+        .launch_template_data(
+            aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
+                .metadata_options(
+                    aws_sdk_ec2::types::LaunchTemplateInstanceMetadataOptionsRequest::builder()
+                        .http_tokens(aws_sdk_ec2::types::LaunchTemplateHttpTokensState::Optional)
+                        .http_put_response_hop_limit(2)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let lt_id = lt
+        .launch_template()
+        .and_then(|t| t.launch_template_id())
+        .unwrap()
+        .to_string();
+    eks.create_nodegroup()
+        .cluster_name("prod")
+        .nodegroup_name("general")
+        .node_role("arn:aws:iam::123456789012:role/eks-nodes")
+        .subnets("subnet-00000001")
+        .launch_template(
+            aws_sdk_eks::types::LaunchTemplateSpecification::builder()
+                .id(lt_id)
+                .version("1")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
     issuer
 }
 
@@ -179,7 +216,7 @@ fn live_audit_end_to_end() {
     // The forbidden namespace is named, and the rest was audited.
     assert!(stderr.contains("pods in namespace secret-ns"), "{stderr}");
     let found = findings(&audit.stdout);
-    for rule in ["TRUST001", "NODE001", "PODID004", "RBAC006"] {
+    for rule in ["TRUST001", "NODE001", "NODE003", "PODID004", "RBAC006"] {
         let hit = found
             .iter()
             .find(|(r, _)| r == rule)

@@ -58,6 +58,7 @@ pub async fn fetch(
     let shared = loader.load().await;
     let iam = aws_sdk_iam::Client::new(&shared);
     let eks = aws_sdk_eks::Client::new(&shared);
+    let ec2 = aws_sdk_ec2::Client::new(&shared);
     let dir = opts.snapshot.join("aws");
 
     // EKS: the cluster, node groups, access entries, Pod Identity associations.
@@ -99,6 +100,7 @@ pub async fn fetch(
 
         progress(opts.progress, "EKS: node groups");
         let mut nodegroups = Vec::new();
+        let mut templates: Vec<(Option<String>, Option<String>, String)> = Vec::new();
         let mut names = eks
             .list_nodegroups()
             .cluster_name(cluster)
@@ -122,6 +124,13 @@ pub async fn fetch(
                 })?;
             if let Some(ng) = ng.nodegroup() {
                 node_roles.extend(ng.node_role().map(String::from));
+                if let Some(lt) = ng.launch_template() {
+                    templates.push((
+                        lt.id().map(String::from),
+                        lt.name().map(String::from),
+                        lt.version().unwrap_or("$Default").to_string(),
+                    ));
+                }
                 nodegroups.push(json!({
                     "nodegroupName": ng.nodegroup_name(),
                     "nodeRole": ng.node_role(),
@@ -133,6 +142,43 @@ pub async fn fetch(
             &dir,
             "eks-nodegroups.json",
             &json!({"nodegroups": nodegroups}),
+        )?;
+
+        // IMDS settings of the node groups' launch templates.
+        let mut versions = Vec::new();
+        for (id, name, version) in &templates {
+            let mut req = ec2.describe_launch_template_versions().versions(version);
+            req = match (id, name) {
+                (Some(id), _) => req.launch_template_id(id),
+                (None, Some(name)) => req.launch_template_name(name),
+                (None, None) => continue,
+            };
+            match req.send().await {
+                Ok(out) => {
+                    for v in out.launch_template_versions() {
+                        let md = v.launch_template_data().and_then(|d| d.metadata_options());
+                        versions.push(json!({
+                            "LaunchTemplateId": v.launch_template_id(),
+                            "LaunchTemplateName": v.launch_template_name(),
+                            "VersionNumber": v.version_number(),
+                            "LaunchTemplateData": {"MetadataOptions": {
+                                "HttpTokens": md.and_then(|m| m.http_tokens()).map(|t| t.as_str()),
+                                "HttpPutResponseHopLimit": md.and_then(|m| m.http_put_response_hop_limit()),
+                            }},
+                        }));
+                    }
+                }
+                Err(e) => warnings.push(format!(
+                    "EC2: could not read launch template {}: {}",
+                    id.as_deref().or(name.as_deref()).unwrap_or("?"),
+                    aws_sdk_ec2::error::DisplayErrorContext(e)
+                )),
+            }
+        }
+        write_json(
+            &dir,
+            "ec2-launch-template-versions.json",
+            &json!({"LaunchTemplateVersions": versions}),
         )?;
 
         progress(opts.progress, "EKS: access entries");
@@ -258,6 +304,37 @@ pub async fn fetch(
     } else {
         warnings.push("EKS: no --cluster given; cluster issuer, node groups, access entries and Pod Identity associations were not read".into());
     }
+
+    // IAM: the account's OIDC providers (which issuers roles can federate at all).
+    progress(opts.progress, "IAM: OIDC providers");
+    let mut providers = Vec::new();
+    match iam.list_open_id_connect_providers().send().await {
+        Ok(list) => {
+            for p in list.open_id_connect_provider_list() {
+                let Some(arn) = p.arn() else { continue };
+                let detail = iam
+                    .get_open_id_connect_provider()
+                    .open_id_connect_provider_arn(arn)
+                    .send()
+                    .await
+                    .ok();
+                providers.push(json!({
+                    "Arn": arn,
+                    "Url": detail.as_ref().and_then(|d| d.url()),
+                    "ClientIDList": detail.as_ref().map(|d| d.client_id_list().to_vec()).unwrap_or_default(),
+                }));
+            }
+        }
+        Err(e) => warnings.push(format!(
+            "IAM: could not list OIDC providers: {}",
+            aws_sdk_iam::error::DisplayErrorContext(e)
+        )),
+    }
+    write_json(
+        &dir,
+        "iam-oidc-providers.json",
+        &json!({"OpenIDConnectProviderList": providers}),
+    )?;
 
     // IAM: every role whose trust can matter.
     progress(opts.progress, "IAM: roles");

@@ -472,6 +472,8 @@ fn classify(cx: &FileCtx, root: &Node, result: &mut FileResult, display: &str) {
     } else if terraform::is_plan(root) {
         terraform::load(cx, root, &mut result.roles);
         terraform::load_eks(root, &mut result.eks);
+    } else if root.get("OpenIDConnectProviderList").is_some() {
+        // `aws iam list-open-id-connect-providers` style: known, read by no rule yet.
     } else if eks_api::detect(root) {
         eks_api::load(root, &mut result.eks);
     } else if eksctl::is_cluster_config(root) {
