@@ -4,6 +4,10 @@
 //! fresh process linting the corpus once, recall against the planted misconfigurations, and the
 //! wall time of the `ekstrust` binary on one small manifest (the pre-commit case).
 
+// The same allocator as the binary, so the numbers are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use ekstrust::config::Config;
 use ekstrust::engine;
 use ekstrust::loader::{self, Limits};
@@ -45,6 +49,7 @@ fn main() {
     let mut dir = None;
     let mut iterations = 5;
     let mut rss_only = false;
+    let mut per_rule = false;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--iterations" => {
@@ -54,6 +59,7 @@ fn main() {
                     .unwrap_or(iterations)
             }
             "--rss-only" => rss_only = true,
+            "--per-rule" => per_rule = true,
             other => dir = Some(PathBuf::from(other)),
         }
     }
@@ -63,6 +69,10 @@ fn main() {
     };
     let limits = Limits::default();
     let config = Config::default();
+    if per_rule {
+        print_rule_times(&dir, &config, &limits);
+        return;
+    }
     if rss_only {
         let outcome = engine::lint(std::slice::from_ref(&dir), &config, &limits);
         println!("{} {}", peak_rss_kib(), outcome.findings.len());
@@ -204,6 +214,46 @@ fn main() {
         println!(
             "one small file    {:.1} ms wall, process start included (median of 20)",
             median(small_times).as_secs_f64() * 1e3
+        );
+    }
+}
+
+/// Where the time above the parse floor goes: the load, then each rule alone (single thread).
+fn print_rule_times(dir: &Path, config: &Config, limits: &Limits) {
+    let t = Instant::now();
+    let paths = loader::collect_paths(&[dir.to_path_buf()], &mut Vec::new(), &mut Vec::new());
+    println!(
+        "walk              {:.1} ms ({} files)",
+        t.elapsed().as_secs_f64() * 1e3,
+        paths.len()
+    );
+    let t = Instant::now();
+    let loaded = loader::load(&[dir.to_path_buf()], limits);
+    println!(
+        "load              {:.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    let cx = ekstrust::rules::Context {
+        inventory: &loaded.inventory,
+        sources: &loaded.sources,
+        config,
+    };
+    let mut times: Vec<(Duration, &str, usize)> = ekstrust::rules::all()
+        .into_iter()
+        .map(|rule| {
+            let t = Instant::now();
+            let mut out = Vec::new();
+            rule.check(&cx, &mut out);
+            (t.elapsed(), rule.id(), out.len())
+        })
+        .collect();
+    let total: Duration = times.iter().map(|t| t.0).sum();
+    println!("all rules         {:.1} ms", total.as_secs_f64() * 1e3);
+    times.sort_by_key(|t| std::cmp::Reverse(t.0));
+    for (time, id, n) in times.iter().take(10) {
+        println!(
+            "  {id:<9} {:>7.2} ms  {n} findings",
+            time.as_secs_f64() * 1e3
         );
     }
 }

@@ -268,6 +268,26 @@ pub struct Policy {
     pub problems: Vec<PolicyProblem>,
 }
 
+impl Policy {
+    /// Drop the spare capacity the parser's pushes left behind: the model lives for the whole
+    /// run and most policies have one statement with one or two values per list.
+    pub fn shrink_to_fit(&mut self) {
+        self.statements.shrink_to_fit();
+        self.problems.shrink_to_fit();
+        for st in &mut self.statements {
+            st.actions.shrink_to_fit();
+            st.not_actions.shrink_to_fit();
+            st.conditions.shrink_to_fit();
+            for c in &mut st.conditions {
+                c.values.shrink_to_fit();
+            }
+            for block in st.principal.iter_mut().chain(st.not_principal.iter_mut()) {
+                block.entries.shrink_to_fit();
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct PermissionPolicy {
     pub name: String,
@@ -720,6 +740,29 @@ pub struct Kube {
     pub roles: Vec<RbacRole>,
     pub bindings: Vec<Binding>,
     pub aws_auth: Vec<AwsAuth>,
+}
+
+impl Kube {
+    /// Move another file's objects in, growing each list once.
+    pub fn append(&mut self, mut other: Kube) {
+        self.service_accounts.append(&mut other.service_accounts);
+        self.namespaces.append(&mut other.namespaces);
+        self.workloads.append(&mut other.workloads);
+        self.roles.append(&mut other.roles);
+        self.bindings.append(&mut other.bindings);
+        self.aws_auth.append(&mut other.aws_auth);
+    }
+
+    pub fn reserve_for(&mut self, parts: &[&Kube]) {
+        let sum = |f: fn(&Kube) -> usize| parts.iter().map(|k| f(k)).sum::<usize>();
+        self.service_accounts
+            .reserve_exact(sum(|k| k.service_accounts.len()));
+        self.namespaces.reserve_exact(sum(|k| k.namespaces.len()));
+        self.workloads.reserve_exact(sum(|k| k.workloads.len()));
+        self.roles.reserve_exact(sum(|k| k.roles.len()));
+        self.bindings.reserve_exact(sum(|k| k.bindings.len()));
+        self.aws_auth.reserve_exact(sum(|k| k.aws_auth.len()));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

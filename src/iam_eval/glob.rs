@@ -81,6 +81,17 @@ fn run(toks: &[Tok], text: &[char], ci: bool) -> bool {
 /// Match `text` against a policy value. `wildcards` enables `*`/`?` (StringLike); `templated`
 /// makes `${...}` an unknown part, so a match that relies on it is [`Tri::Unknown`].
 pub fn match_value(pattern: &str, text: &str, wildcards: bool, templated: bool, ci: bool) -> Tri {
+    // Most policy values are plain text: compare without tokenising (rules call this per value).
+    let special =
+        (wildcards && pattern.contains(['*', '?'])) || (templated && pattern.contains("${"));
+    if !special && (!ci || (pattern.is_ascii() && text.is_ascii())) {
+        let equal = if ci {
+            pattern.eq_ignore_ascii_case(text)
+        } else {
+            pattern == text
+        };
+        return if equal { Tri::True } else { Tri::False };
+    }
     let toks = tokens(pattern, wildcards, templated);
     let chars: Vec<char> = text.chars().collect();
     if !run(&toks, &chars, ci) {

@@ -142,6 +142,7 @@ pub fn parse_policy(
                         vec![]
                     }
                 };
+                policy.statements.reserve_exact(items.len());
                 for (index, item) in items.into_iter().enumerate() {
                     if let Some(st) = parse_statement(&mut cx, item, index, trust) {
                         policy.statements.push(st);
@@ -159,6 +160,7 @@ pub fn parse_policy(
         cx.problem(root.span, "the policy has no Statement");
     }
     policy.problems = cx.problems;
+    policy.shrink_to_fit();
     policy
 }
 

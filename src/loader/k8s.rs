@@ -16,22 +16,32 @@ pub fn pstr(node: &Node) -> Option<PStr> {
     node.scalar_text().map(|t| PStr::new(t, node.span))
 }
 
+/// A filtered list without the spare capacity of its growth: the model lives for the whole run.
+fn exact<T>(mut items: Vec<T>) -> Vec<T> {
+    items.shrink_to_fit();
+    items
+}
+
 fn string_list(node: Option<&Node>) -> Vec<String> {
     node.map(|n| {
-        n.one_or_many()
-            .into_iter()
-            .filter_map(Node::scalar_text)
-            .collect()
+        exact(
+            n.one_or_many()
+                .into_iter()
+                .filter_map(Node::scalar_text)
+                .collect(),
+        )
     })
     .unwrap_or_default()
 }
 
 fn pairs(node: Option<&Node>) -> Vec<(PStr, PStr)> {
-    node.and_then(Node::as_map)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|(k, v)| Some((pstr(k)?, pstr(v).unwrap_or_else(|| PStr::new("", v.span)))))
-        .collect()
+    exact(
+        node.and_then(Node::as_map)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|(k, v)| Some((pstr(k)?, pstr(v).unwrap_or_else(|| PStr::new("", v.span)))))
+            .collect(),
+    )
 }
 
 const CLUSTER_SCOPED: &[&str] = &[
@@ -62,10 +72,12 @@ pub fn meta(root: &Node, kind: &str) -> ObjectMeta {
         }),
         span: root.span,
         annotations: pairs(md.and_then(|m| m.get("annotations"))),
-        labels: pairs(md.and_then(|m| m.get("labels")))
-            .into_iter()
-            .map(|(k, v)| (k.text, v.text))
-            .collect(),
+        labels: exact(
+            pairs(md.and_then(|m| m.get("labels")))
+                .into_iter()
+                .map(|(k, v)| (k.text, v.text))
+                .collect(),
+        ),
     }
 }
 
@@ -230,8 +242,8 @@ fn pod_spec(spec: &Node, metadata: Option<&Node>) -> PodSpec {
             .filter(|n| n.kind == NodeKind::Bool(true))
             .map(|n| n.span),
         annotations: pairs(metadata.and_then(|m| m.get("annotations"))),
-        containers,
-        projected_tokens,
+        containers: exact(containers),
+        projected_tokens: exact(projected_tokens),
     }
 }
 
@@ -272,7 +284,7 @@ fn container(c: &Node) -> Container {
     Container {
         name: c.get_str("name").unwrap_or("").to_string(),
         span: c.span,
-        env,
-        env_from,
+        env: exact(env),
+        env_from: exact(env_from),
     }
 }

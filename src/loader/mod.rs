@@ -73,6 +73,20 @@ struct FileResult {
     skipped: Vec<Skipped>,
 }
 
+impl FileResult {
+    /// All files' results are alive together until the merge: keep only what they hold.
+    fn shrink_to_fit(&mut self) {
+        self.roles.shrink_to_fit();
+        let k = &mut self.kube;
+        k.service_accounts.shrink_to_fit();
+        k.namespaces.shrink_to_fit();
+        k.workloads.shrink_to_fit();
+        k.roles.shrink_to_fit();
+        k.bindings.shrink_to_fit();
+        k.aws_auth.shrink_to_fit();
+    }
+}
+
 /// The context the format loaders need about the file being read.
 pub struct FileCtx<'a> {
     pub file: FileId,
@@ -198,9 +212,13 @@ fn walk(
             return;
         }
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
+    // The entry's type comes with the folder listing; only symlinks need a stat to follow.
+    let mut paths: Vec<(PathBuf, Option<std::fs::FileType>)> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| (e.path(), e.file_type().ok().filter(|t| !t.is_symlink())))
+        .collect();
+    paths.sort_by(|a, b| a.0.cmp(&b.0));
+    for (path, listed_type) in paths {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if name.starts_with('.') || name == "target" || name == "node_modules" {
             continue;
@@ -209,7 +227,11 @@ fn walk(
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| WALK_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
-        match std::fs::metadata(&path) {
+        let file_type = match listed_type {
+            Some(t) => Ok(t),
+            None => std::fs::metadata(&path).map(|m| m.file_type()),
+        };
+        match file_type {
             Ok(m) if m.is_dir() => walk(&path, out, skipped, errors, seen),
             Ok(m) if m.is_file() && wanted => out.push(path),
             Ok(m) if m.is_file() => {}
@@ -253,6 +275,14 @@ pub fn load_in_memory(inputs: &[(&str, &[u8])], limits: &Limits) -> Loaded {
 }
 
 fn merge(mut loaded: Loaded, results: Vec<FileResult>) -> Loaded {
+    // Size the merged lists once: doubling growth would leave up to half of them spare.
+    loaded.sources.files.reserve_exact(results.len());
+    loaded
+        .inventory
+        .roles
+        .reserve_exact(results.iter().map(|r| r.roles.len()).sum());
+    let kube_parts: Vec<&crate::model::Kube> = results.iter().map(|r| &r.kube).collect();
+    loaded.inventory.kube.reserve_for(&kube_parts);
     for r in results {
         let id = loaded.sources.files.len() as FileId;
         if let Some(source) = r.source {
@@ -267,13 +297,7 @@ fn merge(mut loaded: Loaded, results: Vec<FileResult>) -> Loaded {
         }
         debug_assert_eq!(id as usize + 1, loaded.sources.files.len());
         loaded.inventory.roles.extend(r.roles);
-        let (k, rk) = (&mut loaded.inventory.kube, r.kube);
-        k.service_accounts.extend(rk.service_accounts);
-        k.namespaces.extend(rk.namespaces);
-        k.workloads.extend(rk.workloads);
-        k.roles.extend(rk.roles);
-        k.bindings.extend(rk.bindings);
-        k.aws_auth.extend(rk.aws_auth);
+        loaded.inventory.kube.append(r.kube);
         let (e, re) = (&mut loaded.inventory.eks, r.eks);
         e.cluster_issuers.extend(re.cluster_issuers);
         e.pod_identity.extend(re.pod_identity);
@@ -303,12 +327,18 @@ fn display_path(path: &Path) -> String {
 
 fn read_input(path: &Path, limits: &Limits) -> Result<Vec<u8>, String> {
     use std::io::Read;
-    let mut bytes = Vec::new();
     let cap = limits.max_file_bytes + 1;
+    let mut bytes = Vec::new();
     let result = if path.as_os_str() == "-" {
         std::io::stdin().lock().take(cap).read_to_end(&mut bytes)
     } else {
-        std::fs::File::open(path).and_then(|f| f.take(cap).read_to_end(&mut bytes))
+        std::fs::File::open(path).and_then(|f| {
+            // Size the buffer from the file's length: growing by doubling would keep up to
+            // twice the text alive for the whole run.
+            let expected = f.metadata().map(|m| m.len()).unwrap_or(0);
+            bytes.reserve_exact(expected.min(cap) as usize + 1);
+            f.take(cap).read_to_end(&mut bytes)
+        })
     };
     result.map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() as u64 > limits.max_file_bytes {
@@ -397,6 +427,7 @@ fn load_bytes(path: &Path, file: FileId, bytes: Vec<u8>, limits: &Limits) -> Fil
         }
     }
     result.source = Some(SourceFile::new(path.to_path_buf(), display, text));
+    result.shrink_to_fit();
     result
 }
 
