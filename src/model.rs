@@ -7,13 +7,13 @@ use crate::source::Span;
 /// unresolved `${...}` placeholders (CloudFormation `!Sub`): such a part is unknown, never a wildcard.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PStr {
-    pub text: String,
+    pub text: compact_str::CompactString,
     pub span: Span,
     pub templated: bool,
 }
 
 impl PStr {
-    pub fn new(text: impl Into<String>, span: Span) -> PStr {
+    pub fn new(text: impl Into<compact_str::CompactString>, span: Span) -> PStr {
         PStr {
             text: text.into(),
             span,

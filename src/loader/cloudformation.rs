@@ -98,7 +98,7 @@ impl<'a> Template<'a> {
                 if let Some(url) = res.path(&["Properties", "Url"]).and_then(Node::as_str) {
                     let issuer = url.trim_start_matches("https://");
                     return PStr {
-                        text: format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:oidc-provider/{issuer}"),
+                        text: format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:oidc-provider/{issuer}").into(),
                         span,
                         templated: true,
                     };
@@ -106,7 +106,7 @@ impl<'a> Template<'a> {
             }
         }
         PStr {
-            text: format!("${{{name}}}"),
+            text: format!("${{{name}}}").into(),
             span,
             templated: true,
         }
@@ -137,7 +137,7 @@ impl<'a> Template<'a> {
                 continue;
             };
             if !first.templated {
-                vars.insert(name.to_string(), first.text);
+                vars.insert(name.to_string(), first.text.into());
             }
         }
         vars
@@ -172,7 +172,7 @@ impl Resolver for Template<'_> {
                 let vars = vars.map(|v| self.sub_vars(v)).unwrap_or_default();
                 let (text, templated) = self.substitute(template.as_str()?, &vars);
                 Some(vec![PStr {
-                    text,
+                    text: text.into(),
                     span: template.span,
                     templated,
                 }])
@@ -189,7 +189,7 @@ impl Resolver for Template<'_> {
                     _ => "?".into(),
                 };
                 Some(vec![PStr {
-                    text: format!("${{{target}}}"),
+                    text: format!("${{{target}}}").into(),
                     span,
                     templated: true,
                 }])
@@ -218,7 +218,7 @@ impl Resolver for Template<'_> {
                     }
                 }
                 Some(vec![PStr {
-                    text: parts.join(delim),
+                    text: parts.join(delim).into(),
                     span,
                     templated,
                 }])
@@ -233,7 +233,7 @@ impl Resolver for SubDoc<'_, '_> {
         let text = node.scalar_text()?;
         let (text, templated) = self.template.substitute(&text, &self.vars);
         Some(vec![PStr {
-            text,
+            text: text.into(),
             span: node.span,
             templated,
         }])
@@ -258,7 +258,7 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
             .and_then(|mut v| v.pop())
             .filter(|p| !p.templated)
             .map(|p| p.text)
-            .unwrap_or_else(|| logical_id.to_string());
+            .unwrap_or_else(|| logical_id.into());
         let trust = props
             .and_then(|p| p.get("AssumeRolePolicyDocument"))
             .map(|d| document(cx, &template, d, true));
@@ -289,14 +289,14 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
             for s in template.strings(arn).unwrap_or_default() {
                 permissions.push(PermissionPolicy {
                     name: s.text.rsplit('/').next().unwrap_or("").to_string(),
-                    arn: Some(s.text.clone()),
+                    arn: Some(s.text.to_string()),
                     document: None,
                     span: s.span,
                 });
             }
         }
         out.push(Role {
-            name,
+            name: name.into(),
             arn: None,
             origin: RoleOrigin::CloudFormation,
             span: logical.span,

@@ -39,7 +39,8 @@ pub fn load(root: &Node, out: &mut Eks, kube: &mut crate::model::Kube) {
                 text: format!(
                     "${{eksctl-created role for {namespace}/{}}}",
                     name.scalar_text().unwrap_or_default()
-                ),
+                )
+                .into(),
                 span: name.span,
                 templated: true,
             });
@@ -75,7 +76,8 @@ pub fn load(root: &Node, out: &mut Eks, kube: &mut crate::model::Kube) {
                 text: format!(
                     "${{eksctl-role-for-{}-{}}}",
                     namespace.text, service_account.text
-                ),
+                )
+                .into(),
                 span: a.span,
                 templated: true,
             });

@@ -151,18 +151,23 @@ fn block_map(outer: &str, node: &Node, value: &str) -> Option<Vec<u32>> {
             } else {
                 outer.get(..start)?.rfind('\n').map(|i| i + 1).unwrap_or(0)
             };
-            let mut src_lines = Vec::new();
-            let mut pos = line_begin;
-            for line in outer.get(line_begin..)?.split_inclusive('\n') {
-                src_lines.push((pos, line));
-                pos += line.len();
-            }
+            // Source lines are read only as far as the value goes (not to the end of the file).
+            let mut src_lines =
+                outer
+                    .get(line_begin..)?
+                    .split_inclusive('\n')
+                    .scan(line_begin, |pos, line| {
+                        let start = *pos;
+                        *pos += line.len();
+                        Some((start, line))
+                    });
+            let last_line = value.matches('\n').count();
             for (n, vline) in value.split('\n').enumerate() {
-                let last = n == value.matches('\n').count();
+                let last = n == last_line;
                 if last && vline.is_empty() {
                     break;
                 }
-                let (line_start, sline) = *src_lines.get(n)?;
+                let (line_start, sline) = src_lines.next()?;
                 let content = sline.trim_end_matches(['\n', '\r']);
                 let offset = if vline.is_empty() {
                     content.len()

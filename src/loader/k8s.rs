@@ -75,7 +75,7 @@ pub fn meta(root: &Node, kind: &str) -> ObjectMeta {
         labels: exact(
             pairs(md.and_then(|m| m.get("labels")))
                 .into_iter()
-                .map(|(k, v)| (k.text, v.text))
+                .map(|(k, v)| (k.text.into(), v.text.into()))
                 .collect(),
         ),
     }

@@ -22,7 +22,7 @@ impl Rule for AwsAuthDuplicate {
                 .iter()
                 .position(|c| std::ptr::eq(c, cm))
                 .unwrap_or(0);
-            let key = (cm_index, kind, arn.text.to_ascii_lowercase());
+            let key = (cm_index, kind, arn.text.as_str().to_ascii_lowercase());
             match seen.get(&key) {
                 Some(first) => out.push(
                     Finding::new(

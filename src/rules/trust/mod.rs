@@ -107,7 +107,7 @@ pub fn identity(role: &Role, st: &Statement, part: &str) -> String {
 /// Text with `${...}` placeholders removed, so their characters are not taken for wildcards.
 pub fn without_placeholders(v: &PStr) -> String {
     if !v.templated {
-        return v.text.clone();
+        return v.text.to_string();
     }
     let mut out = String::new();
     let mut rest = v.text.as_str();

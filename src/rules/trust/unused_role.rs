@@ -27,7 +27,11 @@ impl Rule for UnusedRole {
             .service_accounts
             .iter()
             .filter_map(|s| s.role_arn().map(|a| a.text.trim().to_string()));
-        let associated = inv.eks.pod_identity.iter().map(|a| a.role_arn.text.clone());
+        let associated = inv
+            .eks
+            .pod_identity
+            .iter()
+            .map(|a| a.role_arn.text.to_string());
         for arn in annotated.chain(associated) {
             used_names.insert(arn.rsplit('/').next().unwrap_or(&arn).to_string());
             used_arns.insert(arn.to_ascii_lowercase());
