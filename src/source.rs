@@ -38,14 +38,30 @@ impl Span {
 }
 
 /// One loaded input: its path as given, its text and a line index.
+///
+/// After a file is loaded its text is released (the model keeps what the rules need) and read
+/// again only if a report shows an excerpt of it: holding every input's text for the whole run
+/// would cost as much memory as the corpus itself.
 #[derive(Debug)]
 pub struct SourceFile {
     pub path: PathBuf,
     /// The path to show the user (relative where possible, `-` for stdin).
     pub display: String,
-    pub text: String,
+    text: std::sync::OnceLock<String>,
     /// Built on first use: only reports need line numbers.
     line_starts: std::sync::OnceLock<Vec<u32>>,
+    /// `# ekstrust:ignore` comments, found while the text was loaded.
+    pub comment_markers: Vec<CommentMarker>,
+}
+
+/// A `# ekstrust:ignore RULE[,RULE] reason` comment: it covers `covers` (its own line and the
+/// next one); `comment` is the comment itself.
+#[derive(Clone, Debug)]
+pub struct CommentMarker {
+    pub comment: Span,
+    pub covers: Span,
+    pub rules: Vec<String>,
+    pub has_reason: bool,
 }
 
 impl SourceFile {
@@ -53,16 +69,36 @@ impl SourceFile {
         SourceFile {
             path,
             display,
-            text,
+            text: std::sync::OnceLock::from(text),
             line_starts: std::sync::OnceLock::new(),
+            comment_markers: Vec::new(),
         }
+    }
+
+    /// Forget the text of a regular file; [`SourceFile::text`] reads it again when needed.
+    pub fn release_text(&mut self) {
+        self.text = std::sync::OnceLock::new();
+    }
+
+    /// The file's text, read again from disk if it was released. The text is decoded the way
+    /// the loader decoded it (invalid UTF-8 replaced), so spans stay valid as long as the file
+    /// did not change during the run.
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| {
+            std::fs::read(&self.path)
+                .map(|b| match String::from_utf8(b) {
+                    Ok(t) => t,
+                    Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                })
+                .unwrap_or_default()
+        })
     }
 
     fn line_starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| {
             let mut starts = vec![0u32];
             starts.extend(
-                self.text
+                self.text()
                     .bytes()
                     .enumerate()
                     .filter(|(_, b)| *b == b'\n')
@@ -74,7 +110,7 @@ impl SourceFile {
 
     /// 1-based line and 1-based column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
+        let offset = offset.min(self.text().len());
         let starts = self.line_starts();
         let line = match starts.binary_search(&(offset as u32)) {
             Ok(i) => i,
@@ -82,7 +118,7 @@ impl SourceFile {
         };
         let start = starts[line] as usize;
         let col = self
-            .text
+            .text()
             .get(start..offset)
             .map(|s| s.chars().count())
             .unwrap_or(offset - start);
@@ -101,15 +137,15 @@ impl SourceFile {
         let Some(start) = self.line_start(line) else {
             return "";
         };
-        let end = self.line_start(line + 1).unwrap_or(self.text.len());
-        self.text
+        let end = self.line_start(line + 1).unwrap_or(self.text().len());
+        self.text()
             .get(start..end)
             .unwrap_or("")
             .trim_end_matches(['\n', '\r'])
     }
 
     pub fn slice(&self, span: Span) -> &str {
-        self.text
+        self.text()
             .get(span.start as usize..span.end as usize)
             .unwrap_or("")
     }
@@ -131,5 +167,25 @@ impl SourceMap {
     }
     pub fn path(&self, id: FileId) -> &Path {
         &self.files[id as usize].path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn released_text_is_read_again_with_the_same_positions() {
+        let dir = std::env::temp_dir().join(format!("ekstrust-source-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("policy.yaml");
+        // Invalid UTF-8 is replaced on reload exactly as on the first read.
+        std::fs::write(&path, b"a: 1\nb: \xff\nc: 3\n").unwrap();
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        let mut file = SourceFile::new(path.clone(), "policy.yaml".into(), text.clone());
+        file.release_text();
+        assert_eq!(file.text(), text);
+        assert_eq!(file.line_col(text.find("c:").unwrap()), (3, 1));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

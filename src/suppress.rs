@@ -6,7 +6,7 @@ use crate::config::{Config, SuppressEntry};
 use crate::finding::Finding;
 use crate::loader::LoadError;
 use crate::model::{Inventory, ObjectMeta};
-use crate::source::{SourceMap, Span};
+use crate::source::{CommentMarker, FileId, SourceMap, Span};
 use globset::Glob;
 
 pub const ANNOTATION: &str = "ekstrust.io/ignore";
@@ -88,36 +88,52 @@ fn markers(inv: &Inventory, sources: &SourceMap, errors: &mut Vec<LoadError>) ->
             rules,
         });
     }
-    for (id, file) in sources.files.iter().enumerate() {
-        for (offset, _) in file.text.match_indices(COMMENT) {
-            let line_start = file.text[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
-            let before = &file.text[line_start..offset];
-            let Some(hash) = before.rfind('#') else {
-                continue;
-            };
-            if !before[hash + 1..].trim().is_empty() {
+    for file in &sources.files {
+        for m in &file.comment_markers {
+            if !m.has_reason || m.rules.is_empty() {
+                errors.push(error(sources, m.comment, "`# ekstrust:ignore` needs a rule and a reason: `# ekstrust:ignore RULE reason`"));
                 continue;
             }
-            let line_end = file.text[offset..]
-                .find('\n')
-                .map(|i| offset + i)
-                .unwrap_or(file.text.len());
-            let rest = file.text[offset + COMMENT.len()..line_end].trim();
-            let (rules, reason) = parse_rules(rest, ' ');
-            let span = Span::new(id as u32, line_start + hash, line_end);
-            if reason.is_none() || rules.is_empty() {
-                errors.push(error(sources, span, "`# ekstrust:ignore` needs a rule and a reason: `# ekstrust:ignore RULE reason`"));
-                continue;
-            }
-            // It covers its own line and the next one.
-            let (line, _) = file.line_col(offset);
-            let start = file.line_start(line).unwrap_or(0);
-            let end = file.line_start(line + 2).unwrap_or(file.text.len());
             out.push(Marker {
-                span: Span::new(id as u32, start, end),
-                rules,
+                span: m.covers,
+                rules: m.rules.clone(),
             });
         }
+    }
+    out
+}
+
+/// The `# ekstrust:ignore` comments of a file, found while its text is loaded (the text is
+/// released afterwards).
+pub fn scan_comments(file: FileId, text: &str) -> Vec<CommentMarker> {
+    let mut out = Vec::new();
+    for (offset, _) in text.match_indices(COMMENT) {
+        let line_start = text[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let before = &text[line_start..offset];
+        let Some(hash) = before.rfind('#') else {
+            continue;
+        };
+        if !before[hash + 1..].trim().is_empty() {
+            continue;
+        }
+        let line_end = text[offset..]
+            .find('\n')
+            .map(|i| offset + i)
+            .unwrap_or(text.len());
+        let rest = text[offset + COMMENT.len()..line_end].trim();
+        let (rules, reason) = parse_rules(rest, ' ');
+        // It covers its own line and the next one.
+        let covers_end = text
+            .get(line_end + 1..)
+            .and_then(|next| next.find('\n'))
+            .map(|i| line_end + 1 + i + 1)
+            .unwrap_or(text.len());
+        out.push(CommentMarker {
+            comment: Span::new(file, line_start + hash, line_end),
+            covers: Span::new(file, line_start, covers_end),
+            rules,
+            has_reason: reason.is_some(),
+        });
     }
     out
 }

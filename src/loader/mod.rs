@@ -269,7 +269,14 @@ pub fn load_in_memory(inputs: &[(&str, &[u8])], limits: &Limits) -> Loaded {
     let results: Vec<FileResult> = inputs
         .iter()
         .enumerate()
-        .map(|(i, (name, bytes))| load_bytes(Path::new(name), i as FileId, bytes.to_vec(), limits))
+        .map(|(i, (name, bytes))| {
+            let mut result = load_bytes(Path::new(name), i as FileId, bytes.to_vec(), limits);
+            // Nothing to read back from: keep the text.
+            if let Some(source) = &mut result.source {
+                source.comment_markers = crate::suppress::scan_comments(i as FileId, source.text());
+            }
+            result
+        })
         .collect();
     merge(Loaded::default(), results)
 }
@@ -352,7 +359,18 @@ fn read_input(path: &Path, limits: &Limits) -> Result<Vec<u8>, String> {
 
 fn load_file(path: &Path, file: FileId, limits: &Limits) -> FileResult {
     match read_input(path, limits) {
-        Ok(bytes) => load_bytes(path, file, bytes, limits),
+        Ok(bytes) => {
+            let mut result = load_bytes(path, file, bytes, limits);
+            if let Some(source) = &mut result.source {
+                source.comment_markers = crate::suppress::scan_comments(file, source.text());
+                // A regular file can be read again for a report; standard input cannot. Files
+                // with errors keep their text: the errors are shown with an excerpt.
+                if path.as_os_str() != "-" && result.errors.is_empty() {
+                    source.release_text();
+                }
+            }
+            result
+        }
         Err(message) => {
             let mut result = FileResult::default();
             result.errors.push(LoadError {

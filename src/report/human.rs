@@ -22,11 +22,11 @@ impl<'a> Src<'a> {
         if mine.is_empty() {
             return Src {
                 file,
-                text: std::borrow::Cow::Borrowed(&file.text),
+                text: std::borrow::Cow::Borrowed(file.text()),
             };
         }
-        let mut chars: Vec<char> = Vec::with_capacity(file.text.len());
-        for (i, c) in file.text.char_indices() {
+        let mut chars: Vec<char> = Vec::with_capacity(file.text().len());
+        for (i, c) in file.text().char_indices() {
             let secret = mine
                 .iter()
                 .any(|s| (s.start as usize..s.end as usize).contains(&i));
