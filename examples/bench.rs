@@ -1,8 +1,9 @@
 //! Benchmark: `cargo run --release --example bench -- DIR [--iterations N]` on a corpus made by
 //! `gen_corpus`. Reports, for the same files: the parse-only floor (read + parse with the same
 //! parser, in parallel like the linter), the full lint time, objects/s, MB/s, the peak RSS of a
-//! fresh process linting the corpus once and rendering the JSON report, recall against the planted misconfigurations, and the
-//! wall time of the `ekstrust` binary on one small manifest (the pre-commit case).
+//! fresh process linting the corpus once and rendering the JSON report, recall against the
+//! planted misconfigurations, and the wall time of the `ekstrust` binary on one small manifest
+//! (the pre-commit case). `--per-rule` prints the walk, the load and each rule's time instead.
 
 // The same allocator as the binary, so the numbers are the binary's.
 #[global_allocator]
