@@ -337,7 +337,9 @@ impl Role {
 /// Everything loaded from the inputs.
 #[derive(Debug, Default)]
 pub struct Inventory {
-    pub roles: Vec<Role>,
+    /// Boxed, like the most numerous Kubernetes objects, so that merging the files' results
+    /// moves pointers and no second copy is alive at the end of loading (peak memory).
+    pub roles: Vec<Box<Role>>,
     pub kube: Kube,
     pub eks: Eks,
     pub index: Index,
@@ -451,12 +453,12 @@ impl Inventory {
     pub fn roles_for_arn(&self, arn: &str) -> Vec<&Role> {
         let mut out: Vec<&Role> = Vec::new();
         if let Some(ids) = self.index.roles_by_arn.get(&arn.to_ascii_lowercase()) {
-            out.extend(ids.iter().filter_map(|&i| self.roles.get(i)));
+            out.extend(ids.iter().filter_map(|&i| self.roles.get(i).map(|r| &**r)));
         }
         if out.is_empty() {
             let name = arn.rsplit('/').next().unwrap_or(arn);
             if let Some(ids) = self.index.roles_by_name.get(name) {
-                out.extend(ids.iter().filter_map(|&i| self.roles.get(i)));
+                out.extend(ids.iter().filter_map(|&i| self.roles.get(i).map(|r| &**r)));
             }
         }
         out
@@ -477,7 +479,11 @@ impl Inventory {
         self.index
             .roles_by_any_name
             .get(key)
-            .map(|ids| ids.iter().filter_map(|&i| self.roles.get(i)).collect())
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(|&i| self.roles.get(i).map(|r| &**r))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -504,7 +510,7 @@ impl Inventory {
             .index
             .service_accounts
             .get(&(namespace.to_string(), name.to_string()))?;
-        self.kube.service_accounts.get(i)
+        self.kube.service_accounts.get(i).map(|sa| &**sa)
     }
 
     pub fn workloads_using(&self, namespace: &str, sa: &str) -> Vec<&Workload> {
@@ -513,7 +519,7 @@ impl Inventory {
             .get(&(namespace.to_string(), sa.to_string()))
             .map(|ids| {
                 ids.iter()
-                    .filter_map(|&i| self.kube.workloads.get(i))
+                    .filter_map(|&i| self.kube.workloads.get(i).map(|w| &**w))
                     .collect()
             })
             .unwrap_or_default()
@@ -734,9 +740,9 @@ pub struct Namespace {
 /// Kubernetes objects of the inventory.
 #[derive(Debug, Default)]
 pub struct Kube {
-    pub service_accounts: Vec<ServiceAccount>,
+    pub service_accounts: Vec<Box<ServiceAccount>>,
     pub namespaces: Vec<Namespace>,
-    pub workloads: Vec<Workload>,
+    pub workloads: Vec<Box<Workload>>,
     pub roles: Vec<RbacRole>,
     pub bindings: Vec<Binding>,
     pub aws_auth: Vec<AwsAuth>,
@@ -751,17 +757,6 @@ impl Kube {
         self.roles.append(&mut other.roles);
         self.bindings.append(&mut other.bindings);
         self.aws_auth.append(&mut other.aws_auth);
-    }
-
-    pub fn reserve_for(&mut self, parts: &[&Kube]) {
-        let sum = |f: fn(&Kube) -> usize| parts.iter().map(|k| f(k)).sum::<usize>();
-        self.service_accounts
-            .reserve_exact(sum(|k| k.service_accounts.len()));
-        self.namespaces.reserve_exact(sum(|k| k.namespaces.len()));
-        self.workloads.reserve_exact(sum(|k| k.workloads.len()));
-        self.roles.reserve_exact(sum(|k| k.roles.len()));
-        self.bindings.reserve_exact(sum(|k| k.bindings.len()));
-        self.aws_auth.reserve_exact(sum(|k| k.aws_auth.len()));
     }
 }
 

@@ -45,17 +45,18 @@ pub fn load(root: &Node, out: &mut Eks, kube: &mut crate::model::Kube) {
                 templated: true,
             });
         let key = crate::model::PStr::new(crate::model::ROLE_ARN_ANNOTATION, arn.span);
-        kube.service_accounts.push(crate::model::ServiceAccount {
-            meta: crate::model::ObjectMeta {
-                kind: "ServiceAccount".into(),
-                namespace,
-                name: name.scalar_text().unwrap_or_default(),
-                name_span: name.span,
-                span: s.span,
-                annotations: vec![(key, arn)],
-                labels: Vec::new(),
-            },
-        });
+        kube.service_accounts
+            .push(Box::new(crate::model::ServiceAccount {
+                meta: crate::model::ObjectMeta {
+                    kind: "ServiceAccount".into(),
+                    namespace,
+                    name: name.scalar_text().unwrap_or_default(),
+                    name_span: name.span,
+                    span: s.span,
+                    annotations: vec![(key, arn)],
+                    labels: Vec::new(),
+                },
+            }));
     }
     for a in iam
         .and_then(|i| i.get("podIdentityAssociations"))

@@ -94,18 +94,18 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Kube) {
         return;
     }
     match kind {
-        "ServiceAccount" => out.service_accounts.push(ServiceAccount {
+        "ServiceAccount" => out.service_accounts.push(Box::new(ServiceAccount {
             meta: meta(root, kind),
-        }),
+        })),
         "Namespace" => out.namespaces.push(Namespace {
             meta: meta(root, kind),
         }),
         "Pod" => {
             if let Some(spec) = root.get("spec") {
-                out.workloads.push(Workload {
+                out.workloads.push(Box::new(Workload {
                     meta: meta(root, kind),
                     pod: pod_spec(spec, root.get("metadata")),
-                });
+                }));
             }
         }
         "Deployment"
@@ -115,18 +115,18 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Kube) {
         | "Job"
         | "ReplicationController" => {
             if let Some(t) = root.path(&["spec", "template"]) {
-                out.workloads.push(Workload {
+                out.workloads.push(Box::new(Workload {
                     meta: meta(root, kind),
                     pod: pod_spec(t.get("spec").unwrap_or(t), t.get("metadata")),
-                });
+                }));
             }
         }
         "CronJob" => {
             if let Some(t) = root.path(&["spec", "jobTemplate", "spec", "template"]) {
-                out.workloads.push(Workload {
+                out.workloads.push(Box::new(Workload {
                     meta: meta(root, kind),
                     pod: pod_spec(t.get("spec").unwrap_or(t), t.get("metadata")),
-                });
+                }));
             }
         }
         "Role" | "ClusterRole" => out.roles.push(RbacRole {

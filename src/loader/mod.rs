@@ -66,7 +66,10 @@ pub struct Loaded {
 #[derive(Default)]
 struct FileResult {
     source: Option<SourceFile>,
-    roles: Vec<Role>,
+    // Boxed so that merging every file's roles into the inventory moves pointers, not roles:
+    // a second copy of all roles would otherwise be alive at the end of loading.
+    #[allow(clippy::vec_box)]
+    roles: Vec<Box<Role>>,
     kube: crate::model::Kube,
     eks: crate::model::Eks,
     errors: Vec<LoadError>,
@@ -255,12 +258,15 @@ fn walk(
 pub fn load(inputs: &[PathBuf], limits: &Limits) -> Loaded {
     let mut loaded = Loaded::default();
     let paths = collect_paths(inputs, &mut loaded.skipped, &mut loaded.errors);
+    loaded.sources.files.reserve_exact(paths.len());
     let results: Vec<FileResult> = paths
         .par_iter()
         .enumerate()
         .map(|(i, p)| load_file(p, i as FileId, limits))
         .collect();
-    merge(loaded, results)
+    append(&mut loaded, results);
+    loaded.inventory.build_index();
+    loaded
 }
 
 /// Load documents held in memory (name, bytes): the fuzz targets' entry point, through the same
@@ -278,18 +284,14 @@ pub fn load_in_memory(inputs: &[(&str, &[u8])], limits: &Limits) -> Loaded {
             result
         })
         .collect();
-    merge(Loaded::default(), results)
+    let mut loaded = Loaded::default();
+    append(&mut loaded, results);
+    loaded.inventory.build_index();
+    loaded
 }
 
-fn merge(mut loaded: Loaded, results: Vec<FileResult>) -> Loaded {
-    // Size the merged lists once: doubling growth would leave up to half of them spare.
-    loaded.sources.files.reserve_exact(results.len());
-    loaded
-        .inventory
-        .roles
-        .reserve_exact(results.iter().map(|r| r.roles.len()).sum());
-    let kube_parts: Vec<&crate::model::Kube> = results.iter().map(|r| &r.kube).collect();
-    loaded.inventory.kube.reserve_for(&kube_parts);
+/// Add files' results in path order (file ids are positions in the source map).
+fn append(loaded: &mut Loaded, results: Vec<FileResult>) {
     for r in results {
         let id = loaded.sources.files.len() as FileId;
         if let Some(source) = r.source {
@@ -315,8 +317,6 @@ fn merge(mut loaded: Loaded, results: Vec<FileResult>) -> Loaded {
         loaded.errors.extend(r.errors);
         loaded.skipped.extend(r.skipped);
     }
-    loaded.inventory.build_index();
-    loaded
 }
 
 fn display_path(path: &Path) -> String {
@@ -512,14 +512,20 @@ fn classify(cx: &FileCtx, root: &Node, result: &mut FileResult, display: &str) {
                 span: root.span,
             });
         }
-        result.roles.push(role);
+        result.roles.push(Box::new(role));
     } else if let Some(shape) = aws_cli::detect(root) {
-        aws_cli::load(cx, root, shape, &mut result.roles);
+        let mut roles = Vec::new();
+        aws_cli::load(cx, root, shape, &mut roles);
+        result.roles.extend(roles.into_iter().map(Box::new));
     } else if cloudformation::is_template(root) {
-        cloudformation::load(cx, root, &mut result.roles);
+        let mut roles = Vec::new();
+        cloudformation::load(cx, root, &mut roles);
+        result.roles.extend(roles.into_iter().map(Box::new));
         cloudformation::load_eks(root, &mut result.eks);
     } else if terraform::is_plan(root) {
-        terraform::load(cx, root, &mut result.roles);
+        let mut roles = Vec::new();
+        terraform::load(cx, root, &mut roles);
+        result.roles.extend(roles.into_iter().map(Box::new));
         terraform::load_eks(root, &mut result.eks);
     } else if root.get("OpenIDConnectProviderList").is_some() {
         // `aws iam list-open-id-connect-providers` style: known, read by no rule yet.

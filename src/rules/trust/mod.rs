@@ -25,7 +25,7 @@ use crate::model::{Condition, Inventory, PStr, Policy, Role, Statement};
 pub fn trust_policies(inv: &Inventory) -> impl Iterator<Item = (&Role, &Policy)> {
     inv.roles
         .iter()
-        .filter_map(|r| r.trust.as_ref().map(|t| (r, t)))
+        .filter_map(|r| r.trust.as_ref().map(|t| (&**r, t)))
 }
 
 /// One OIDC provider trusted for web identity by an Allow statement.
