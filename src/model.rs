@@ -209,11 +209,12 @@ pub struct Condition {
 pub struct Statement {
     pub index: usize,
     pub span: Span,
-    pub sid: Option<PStr>,
+    pub sid: Option<Box<PStr>>,
     pub effect: Effect,
     pub effect_span: Option<Span>,
     pub principal: Option<PrincipalBlock>,
-    pub not_principal: Option<PrincipalBlock>,
+    /// Boxed (with `sid`): rare, and the statements of every role stay in memory.
+    pub not_principal: Option<Box<PrincipalBlock>>,
     pub actions: Vec<PStr>,
     pub action_key: Option<Span>,
     pub not_actions: Vec<PStr>,
@@ -281,7 +282,11 @@ impl Policy {
             for c in &mut st.conditions {
                 c.values.shrink_to_fit();
             }
-            for block in st.principal.iter_mut().chain(st.not_principal.iter_mut()) {
+            for block in st
+                .principal
+                .iter_mut()
+                .chain(st.not_principal.as_deref_mut())
+            {
                 block.entries.shrink_to_fit();
             }
         }
@@ -350,18 +355,58 @@ pub struct Inventory {
 /// Lookups built once after loading, so cross-object rules are lookups, not scans.
 #[derive(Debug, Default)]
 pub struct Index {
-    /// Lower-cased role ARN → role indexes.
-    roles_by_arn: std::collections::HashMap<String, Vec<usize>>,
-    /// Role name → indexes of roles whose ARN is unknown (CloudFormation, Terraform, policy files).
-    roles_by_name: std::collections::HashMap<String, Vec<usize>>,
+    /// Lower-cased role ARN → roles.
+    roles_by_arn: KeyIndex,
+    /// Role name → roles whose ARN is unknown (CloudFormation, Terraform).
+    roles_by_name: KeyIndex,
     /// Role name or alias → every role of that name (ARN known or not).
-    roles_by_any_name: std::collections::HashMap<String, Vec<usize>>,
-    /// (namespace, name) → ServiceAccount index.
-    service_accounts: std::collections::HashMap<(String, String), usize>,
-    /// (cluster-scoped, namespace, name) → RBAC role index.
-    rbac_roles: std::collections::HashMap<(bool, String, String), usize>,
-    /// (namespace, ServiceAccount name) → workload indexes running as it.
-    workloads_by_sa: std::collections::HashMap<(String, String), Vec<usize>>,
+    roles_by_any_name: KeyIndex,
+    /// (namespace, name) → ServiceAccounts.
+    service_accounts: KeyIndex,
+    /// (cluster-scoped, namespace, name) → RBAC roles.
+    rbac_roles: KeyIndex,
+    /// (namespace, ServiceAccount name) → workloads running as it.
+    workloads_by_sa: KeyIndex,
+}
+
+/// A multimap from a key's 64-bit hash to object positions, sorted for binary search. It holds
+/// no copies of the keys (a map of owned strings cost more memory than the objects it indexes
+/// at 100,000 objects), so callers confirm each candidate against the object itself.
+#[derive(Debug, Default)]
+struct KeyIndex(Vec<(u64, u32)>);
+
+impl KeyIndex {
+    fn build(mut entries: Vec<(u64, u32)>) -> KeyIndex {
+        entries.sort_unstable();
+        KeyIndex(entries)
+    }
+
+    /// Positions whose key has this hash, in ascending order.
+    fn candidates(&self, hash: u64) -> impl Iterator<Item = usize> + '_ {
+        let start = self.0.partition_point(|(h, _)| *h < hash);
+        self.0[start..]
+            .iter()
+            .take_while(move |(h, _)| *h == hash)
+            .map(|(_, i)| *i as usize)
+    }
+}
+
+/// Hash of a key made of string parts (the parts are delimited, so ("ab", "c") ≠ ("a", "bc")).
+fn key_hash(parts: &[&str]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    parts.hash(&mut h);
+    h.finish()
+}
+
+/// Hash of a string compared without regard to ASCII case (ARNs).
+fn key_hash_ci(text: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for b in text.bytes() {
+        h.write_u8(b.to_ascii_lowercase());
+    }
+    h.finish()
 }
 
 impl Inventory {
@@ -387,33 +432,19 @@ impl Inventory {
             }
         }
         self.eks.access_entries = merged;
-        let mut index = Index::default();
+        let (mut by_arn, mut by_name, mut by_any_name) = (Vec::new(), Vec::new(), Vec::new());
         for (i, r) in self.roles.iter().enumerate() {
+            let i = i as u32;
             for n in std::iter::once(&r.name).chain(&r.aliases) {
-                index
-                    .roles_by_any_name
-                    .entry(n.clone())
-                    .or_default()
-                    .push(i);
+                by_any_name.push((key_hash(&[n]), i));
             }
             match &r.arn {
-                Some(arn) => index
-                    .roles_by_arn
-                    .entry(arn.to_ascii_lowercase())
-                    .or_default()
-                    .push(i),
-                None if r.origin != RoleOrigin::PolicyFile => index
-                    .roles_by_name
-                    .entry(r.name.clone())
-                    .or_default()
-                    .push(i),
+                Some(arn) => by_arn.push((key_hash_ci(arn), i)),
+                None if r.origin != RoleOrigin::PolicyFile => {
+                    by_name.push((key_hash(&[&r.name]), i))
+                }
                 None => {}
             }
-        }
-        for (i, sa) in self.kube.service_accounts.iter().enumerate() {
-            index
-                .service_accounts
-                .insert((sa.meta.namespace.clone(), sa.meta.name.clone()), i);
         }
         self.secrets = self
             .kube
@@ -429,39 +460,72 @@ impl Inventory {
             })
             .filter_map(|e| e.value.as_ref().map(|v| v.span))
             .collect();
-        for (i, r) in self.kube.roles.iter().enumerate() {
-            let ns = if r.cluster {
-                String::new()
-            } else {
-                r.meta.namespace.clone()
-            };
-            index
-                .rbac_roles
-                .insert((r.cluster, ns, r.meta.name.clone()), i);
-        }
-        for (i, w) in self.kube.workloads.iter().enumerate() {
-            let key = (
-                w.meta.namespace.clone(),
-                w.pod.service_account_name().to_string(),
-            );
-            index.workloads_by_sa.entry(key).or_default().push(i);
-        }
-        self.index = index;
+        let k = &self.kube;
+        self.index = Index {
+            roles_by_arn: KeyIndex::build(by_arn),
+            roles_by_name: KeyIndex::build(by_name),
+            roles_by_any_name: KeyIndex::build(by_any_name),
+            service_accounts: KeyIndex::build(
+                k.service_accounts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, sa)| (key_hash(&[&sa.meta.namespace, &sa.meta.name]), i as u32))
+                    .collect(),
+            ),
+            rbac_roles: KeyIndex::build(
+                k.roles
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| {
+                        (
+                            rbac_key(r.cluster, &r.meta.namespace, &r.meta.name),
+                            i as u32,
+                        )
+                    })
+                    .collect(),
+            ),
+            workloads_by_sa: KeyIndex::build(
+                k.workloads
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| {
+                        let key = [w.meta.namespace.as_str(), w.pod.service_account_name()];
+                        (key_hash(&key), i as u32)
+                    })
+                    .collect(),
+            ),
+        };
     }
 
     /// Roles an ARN refers to: by ARN, or by name for roles whose ARN is not known.
     pub fn roles_for_arn(&self, arn: &str) -> Vec<&Role> {
-        let mut out: Vec<&Role> = Vec::new();
-        if let Some(ids) = self.index.roles_by_arn.get(&arn.to_ascii_lowercase()) {
-            out.extend(ids.iter().filter_map(|&i| self.roles.get(i).map(|r| &**r)));
+        let roles = |ids: Vec<usize>| -> Vec<&Role> {
+            ids.into_iter()
+                .filter_map(|i| self.roles.get(i).map(|r| &**r))
+                .collect()
+        };
+        let by_arn: Vec<usize> = self
+            .index
+            .roles_by_arn
+            .candidates(key_hash_ci(arn))
+            .filter(|&i| {
+                self.roles
+                    .get(i)
+                    .and_then(|r| r.arn.as_deref())
+                    .is_some_and(|a| a.eq_ignore_ascii_case(arn))
+            })
+            .collect();
+        if !by_arn.is_empty() {
+            return roles(by_arn);
         }
-        if out.is_empty() {
-            let name = arn.rsplit('/').next().unwrap_or(arn);
-            if let Some(ids) = self.index.roles_by_name.get(name) {
-                out.extend(ids.iter().filter_map(|&i| self.roles.get(i).map(|r| &**r)));
-            }
-        }
-        out
+        let name = arn.rsplit('/').next().unwrap_or(arn);
+        roles(
+            self.index
+                .roles_by_name
+                .candidates(key_hash(&[name]))
+                .filter(|&i| self.roles.get(i).is_some_and(|r| r.name == name))
+                .collect(),
+        )
     }
 
     /// Roles a node-role reference may mean: an ARN, a role name, or a template reference
@@ -476,25 +540,32 @@ impl Inventory {
             .or_else(|| key.strip_suffix(".arn"))
             .unwrap_or(key);
         let key = key.rsplit('/').next().unwrap_or(key);
-        self.index
-            .roles_by_any_name
-            .get(key)
-            .map(|ids| {
-                ids.iter()
-                    .filter_map(|&i| self.roles.get(i).map(|r| &**r))
-                    .collect()
-            })
-            .unwrap_or_default()
+        let mut out: Vec<&Role> = Vec::new();
+        for i in self.index.roles_by_any_name.candidates(key_hash(&[key])) {
+            if let Some(r) = self.roles.get(i) {
+                let named = r.name == key || r.aliases.iter().any(|a| a == key);
+                // A role named twice (name and alias) is one role.
+                if named && !out.last().is_some_and(|last| std::ptr::eq(*last, &**r)) {
+                    out.push(r);
+                }
+            }
+        }
+        out
     }
 
     /// A Role (namespace, name) or ClusterRole (empty namespace, name).
     pub fn rbac_role(&self, cluster: bool, namespace: &str, name: &str) -> Option<&RbacRole> {
-        let ns = if cluster { "" } else { namespace };
-        let i = *self
-            .index
+        // The last definition wins, as when a later file re-applies the object.
+        self.index
             .rbac_roles
-            .get(&(cluster, ns.to_string(), name.to_string()))?;
-        self.kube.roles.get(i)
+            .candidates(rbac_key(cluster, namespace, name))
+            .filter_map(|i| self.kube.roles.get(i))
+            .filter(|r| {
+                r.cluster == cluster
+                    && r.meta.name == name
+                    && (cluster || r.meta.namespace == namespace)
+            })
+            .last()
     }
 
     /// The cluster issuer: configured, or the only one loaded.
@@ -506,23 +577,30 @@ impl Inventory {
     }
 
     pub fn service_account(&self, namespace: &str, name: &str) -> Option<&ServiceAccount> {
-        let i = *self
-            .index
+        self.index
             .service_accounts
-            .get(&(namespace.to_string(), name.to_string()))?;
-        self.kube.service_accounts.get(i).map(|sa| &**sa)
+            .candidates(key_hash(&[namespace, name]))
+            .filter_map(|i| self.kube.service_accounts.get(i).map(|sa| &**sa))
+            .filter(|sa| sa.meta.namespace == namespace && sa.meta.name == name)
+            .last()
     }
 
     pub fn workloads_using(&self, namespace: &str, sa: &str) -> Vec<&Workload> {
         self.index
             .workloads_by_sa
-            .get(&(namespace.to_string(), sa.to_string()))
-            .map(|ids| {
-                ids.iter()
-                    .filter_map(|&i| self.kube.workloads.get(i).map(|w| &**w))
-                    .collect()
-            })
-            .unwrap_or_default()
+            .candidates(key_hash(&[namespace, sa]))
+            .filter_map(|i| self.kube.workloads.get(i).map(|w| &**w))
+            .filter(|w| w.meta.namespace == namespace && w.pod.service_account_name() == sa)
+            .collect()
+    }
+}
+
+/// Index key of an RBAC role: ClusterRoles have no namespace.
+fn rbac_key(cluster: bool, namespace: &str, name: &str) -> u64 {
+    if cluster {
+        key_hash(&["", "", name])
+    } else {
+        key_hash(&["ns", namespace, name])
     }
 }
 

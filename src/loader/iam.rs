@@ -189,7 +189,13 @@ fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Opti
     };
     for (key, value) in entries {
         match key.as_str().unwrap_or("") {
-            "Sid" => st.sid = cx.resolver.strings(value).and_then(|mut v| v.pop()),
+            "Sid" => {
+                st.sid = cx
+                    .resolver
+                    .strings(value)
+                    .and_then(|mut v| v.pop())
+                    .map(Box::new)
+            }
             "Effect" => {
                 st.effect_span = Some(value.span);
                 st.effect = match value.as_str() {
@@ -202,7 +208,7 @@ fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Opti
                 }
             }
             "Principal" => st.principal = parse_principal(cx, value),
-            "NotPrincipal" => st.not_principal = parse_principal(cx, value),
+            "NotPrincipal" => st.not_principal = parse_principal(cx, value).map(Box::new),
             "Action" => {
                 st.action_key = Some(key.span);
                 st.actions = cx.string_list(value, "Action");
