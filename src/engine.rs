@@ -9,6 +9,8 @@ use std::path::PathBuf;
 
 pub struct Outcome {
     pub sources: SourceMap,
+    /// The loaded model, for callers that look further than the findings.
+    pub inventory: crate::model::Inventory,
     pub findings: Vec<Finding>,
     pub errors: Vec<LoadError>,
     pub skipped: Vec<Skipped>,
@@ -74,6 +76,7 @@ fn check(loaded: loader::Loaded, config: &Config) -> Outcome {
         .count();
     Outcome {
         secrets: loaded.inventory.secrets.clone(),
+        inventory: loaded.inventory,
         findings,
         suppressed: applied.suppressed,
         suppression_notes: applied.notes,
