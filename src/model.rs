@@ -267,6 +267,20 @@ pub struct Policy {
     pub version: Option<PStr>,
     pub statements: Vec<Statement>,
     pub problems: Vec<PolicyProblem>,
+    /// The OIDC providers trusted for web identity, found once when the policy is read (most
+    /// TRUST rules start from them).
+    pub oidc: Vec<OidcRef>,
+}
+
+/// An Allow statement's Federated principal that names an OIDC provider, for
+/// `sts:AssumeRoleWithWebIdentity` (or an action list that may include it).
+#[derive(Clone, Debug)]
+pub struct OidcRef {
+    /// Position in `Policy::statements`.
+    pub statement: u32,
+    /// Position in the statement's principal entries.
+    pub entry: u32,
+    pub kind: crate::iam_eval::issuer::IssuerKind,
 }
 
 impl Policy {
@@ -391,21 +405,40 @@ impl KeyIndex {
     }
 }
 
-/// Hash of a key made of string parts (the parts are delimited, so ("ab", "c") ≠ ("a", "bc")).
+/// Keyed per process, so crafted inputs cannot make many keys collide (lookups would turn into
+/// scans).
+fn index_hasher() -> impl std::hash::Hasher {
+    use std::hash::BuildHasher;
+    static STATE: std::sync::OnceLock<std::hash::RandomState> = std::sync::OnceLock::new();
+    STATE
+        .get_or_init(std::hash::RandomState::new)
+        .build_hasher()
+}
+
+/// Hash of a key made of string parts (each part ends with a byte UTF-8 never holds, so
+/// ("ab", "c") ≠ ("a", "bc")).
 fn key_hash(parts: &[&str]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    parts.hash(&mut h);
+    use std::hash::Hasher;
+    let mut h = index_hasher();
+    for part in parts {
+        h.write(part.as_bytes());
+        h.write_u8(0xff);
+    }
     h.finish()
 }
 
 /// Hash of a string compared without regard to ASCII case (ARNs).
 fn key_hash_ci(text: &str) -> u64 {
     use std::hash::Hasher;
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for b in text.bytes() {
-        h.write_u8(b.to_ascii_lowercase());
+    let mut h = index_hasher();
+    let mut buf = [0u8; 64];
+    for chunk in text.as_bytes().chunks(buf.len()) {
+        let lower = &mut buf[..chunk.len()];
+        lower.copy_from_slice(chunk);
+        lower.make_ascii_lowercase();
+        h.write(lower);
     }
+    h.write_u8(0xff);
     h.finish()
 }
 
@@ -432,68 +465,24 @@ impl Inventory {
             }
         }
         self.eks.access_entries = merged;
-        let (mut by_arn, mut by_name, mut by_any_name) = (Vec::new(), Vec::new(), Vec::new());
-        for (i, r) in self.roles.iter().enumerate() {
-            let i = i as u32;
-            for n in std::iter::once(&r.name).chain(&r.aliases) {
-                by_any_name.push((key_hash(&[n]), i));
-            }
-            match &r.arn {
-                Some(arn) => by_arn.push((key_hash_ci(arn), i)),
-                None if r.origin != RoleOrigin::PolicyFile => {
-                    by_name.push((key_hash(&[&r.name]), i))
-                }
-                None => {}
-            }
-        }
-        self.secrets = self
-            .kube
-            .workloads
-            .iter()
-            .flat_map(|w| w.pod.containers.iter())
-            .flat_map(|c| c.env.iter())
-            .filter(|e| {
-                matches!(
-                    e.name.text.as_str(),
-                    "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY" | "AWS_SESSION_TOKEN"
-                )
-            })
-            .filter_map(|e| e.value.as_ref().map(|v| v.span))
-            .collect();
-        let k = &self.kube;
+        // Two halves on the two cores: the objects were made on the loader threads and are cold
+        // in this one's cache.
+        let roles = &self.roles;
+        let kube = &self.kube;
+        let (role_indexes, (kube_indexes, secrets)) = rayon::join(
+            || role_indexes(roles),
+            || rayon::join(|| kube_indexes(kube), || secret_spans(kube)),
+        );
+        let (roles_by_arn, roles_by_name, roles_by_any_name) = role_indexes;
+        let (service_accounts, rbac_roles, workloads_by_sa) = kube_indexes;
+        self.secrets = secrets;
         self.index = Index {
-            roles_by_arn: KeyIndex::build(by_arn),
-            roles_by_name: KeyIndex::build(by_name),
-            roles_by_any_name: KeyIndex::build(by_any_name),
-            service_accounts: KeyIndex::build(
-                k.service_accounts
-                    .iter()
-                    .enumerate()
-                    .map(|(i, sa)| (key_hash(&[&sa.meta.namespace, &sa.meta.name]), i as u32))
-                    .collect(),
-            ),
-            rbac_roles: KeyIndex::build(
-                k.roles
-                    .iter()
-                    .enumerate()
-                    .map(|(i, r)| {
-                        (
-                            rbac_key(r.cluster, &r.meta.namespace, &r.meta.name),
-                            i as u32,
-                        )
-                    })
-                    .collect(),
-            ),
-            workloads_by_sa: KeyIndex::build(
-                k.workloads
-                    .iter()
-                    .enumerate()
-                    .map(|(i, w)| {
-                        let key = [w.meta.namespace.as_str(), w.pod.service_account_name()];
-                        (key_hash(&key), i as u32)
-                    })
-                    .collect(),
-            ),
+            roles_by_arn,
+            roles_by_name,
+            roles_by_any_name,
+            service_accounts,
+            rbac_roles,
+            workloads_by_sa,
         };
     }
 
@@ -593,6 +582,78 @@ impl Inventory {
             .filter(|w| w.meta.namespace == namespace && w.pod.service_account_name() == sa)
             .collect()
     }
+}
+
+/// Roles by lower-cased ARN, by name when the ARN is unknown, and by any name or alias.
+fn role_indexes(roles: &[Box<Role>]) -> (KeyIndex, KeyIndex, KeyIndex) {
+    let (mut by_arn, mut by_name, mut by_any_name) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, r) in roles.iter().enumerate() {
+        let i = i as u32;
+        for n in std::iter::once(&r.name).chain(&r.aliases) {
+            by_any_name.push((key_hash(&[n]), i));
+        }
+        match &r.arn {
+            Some(arn) => by_arn.push((key_hash_ci(arn), i)),
+            None if r.origin != RoleOrigin::PolicyFile => by_name.push((key_hash(&[&r.name]), i)),
+            None => {}
+        }
+    }
+    (
+        KeyIndex::build(by_arn),
+        KeyIndex::build(by_name),
+        KeyIndex::build(by_any_name),
+    )
+}
+
+/// ServiceAccounts, RBAC roles and workloads by their lookup keys.
+fn kube_indexes(k: &Kube) -> (KeyIndex, KeyIndex, KeyIndex) {
+    let service_accounts = k
+        .service_accounts
+        .iter()
+        .enumerate()
+        .map(|(i, sa)| (key_hash(&[&sa.meta.namespace, &sa.meta.name]), i as u32))
+        .collect();
+    let rbac_roles = k
+        .roles
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                rbac_key(r.cluster, &r.meta.namespace, &r.meta.name),
+                i as u32,
+            )
+        })
+        .collect();
+    let workloads_by_sa = k
+        .workloads
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let key = [w.meta.namespace.as_str(), w.pod.service_account_name()];
+            (key_hash(&key), i as u32)
+        })
+        .collect();
+    (
+        KeyIndex::build(service_accounts),
+        KeyIndex::build(rbac_roles),
+        KeyIndex::build(workloads_by_sa),
+    )
+}
+
+/// Literal AWS credential values in container environments.
+fn secret_spans(k: &Kube) -> Vec<Span> {
+    k.workloads
+        .iter()
+        .flat_map(|w| w.pod.containers.iter())
+        .flat_map(|c| c.env.iter())
+        .filter(|e| {
+            matches!(
+                e.name.text.as_str(),
+                "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY" | "AWS_SESSION_TOKEN"
+            )
+        })
+        .filter_map(|e| e.value.as_ref().map(|v| v.span))
+        .collect()
 }
 
 /// Index key of an RBAC role: ClusterRoles have no namespace.

@@ -142,6 +142,45 @@ pub fn arn_partition(arn: &str) -> Option<&str> {
     parts.next().filter(|p| !p.is_empty())
 }
 
+/// The OIDC providers the Allow statements trust for web identity: a Federated principal naming
+/// an identity provider, with an action that is or may be `sts:AssumeRoleWithWebIdentity`
+/// (including a NotAction list without Action).
+pub fn oidc_refs(statements: &[crate::model::Statement]) -> Vec<crate::model::OidcRef> {
+    use crate::model::PrincipalKind;
+    let mut out = Vec::new();
+    for (index, st) in statements.iter().enumerate() {
+        if !st.is_allow() {
+            continue;
+        }
+        let web_identity = st.actions.iter().any(|a| {
+            super::glob::match_value(
+                &a.text,
+                "sts:AssumeRoleWithWebIdentity",
+                true,
+                a.templated,
+                true,
+            ) != super::Tri::False
+        }) || (st.action_key.is_none() && st.not_action_key.is_some());
+        if !web_identity {
+            continue;
+        }
+        let entries = st.principal.iter().flat_map(|p| p.entries.iter());
+        for (entry, (kind, provider)) in entries.enumerate() {
+            if *kind != PrincipalKind::Federated {
+                continue;
+            }
+            if let Some(issuer) = provider_issuer(&provider.text) {
+                out.push(crate::model::OidcRef {
+                    statement: index as u32,
+                    entry: entry as u32,
+                    kind: classify(issuer),
+                });
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

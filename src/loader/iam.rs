@@ -98,6 +98,7 @@ pub fn parse_policy(
         version: None,
         statements: Vec::new(),
         problems: Vec::new(),
+        oidc: Vec::new(),
     };
     let Some(entries) = root.as_map() else {
         cx.problem(
@@ -160,6 +161,7 @@ pub fn parse_policy(
         cx.problem(root.span, "the policy has no Statement");
     }
     policy.problems = cx.problems;
+    policy.oidc = crate::iam_eval::issuer::oidc_refs(&policy.statements);
     policy.shrink_to_fit();
     policy
 }

@@ -150,6 +150,7 @@ pub fn policy_problem(span: Span, message: impl Into<String>) -> Policy {
             span,
             message: message.into(),
         }],
+        oidc: Vec::new(),
     }
 }
 
@@ -170,7 +171,12 @@ pub fn collect_paths(
             continue;
         }
         match std::fs::metadata(input) {
-            Ok(m) if m.is_dir() => walk(input, &mut out, skipped, errors, &mut Vec::new()),
+            Ok(m) if m.is_dir() => {
+                let walked = walk(input, &[]);
+                out.extend(walked.paths);
+                skipped.extend(walked.skipped);
+                errors.extend(walked.errors);
+            }
             Ok(m) if m.is_file() => out.push(input.clone()),
             Ok(_) => skipped.push(Skipped {
                 path: display_path(input),
@@ -186,72 +192,93 @@ pub fn collect_paths(
     out
 }
 
-fn walk(
-    dir: &Path,
-    out: &mut Vec<PathBuf>,
-    skipped: &mut Vec<Skipped>,
-    errors: &mut Vec<LoadError>,
-    seen: &mut Vec<PathBuf>,
-) {
+/// What walking a folder found, in path order.
+#[derive(Default)]
+struct Walked {
+    paths: Vec<PathBuf>,
+    skipped: Vec<Skipped>,
+    errors: Vec<LoadError>,
+}
+
+impl Walked {
+    fn append(&mut self, mut other: Walked) {
+        self.paths.append(&mut other.paths);
+        self.skipped.append(&mut other.skipped);
+        self.errors.append(&mut other.errors);
+    }
+}
+
+/// Walk a folder; subfolders are walked in parallel and their results joined in path order.
+/// `ancestors` are the canonical paths of the folders being walked above this one.
+fn walk(dir: &Path, ancestors: &[PathBuf]) -> Walked {
+    let mut out = Walked::default();
     // Symlink loops: never enter a folder whose canonical path is already being walked.
     let canonical = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    if seen.contains(&canonical) {
-        skipped.push(Skipped {
+    if ancestors.contains(&canonical) {
+        out.skipped.push(Skipped {
             path: dir.display().to_string(),
             reason: "symlink loop".into(),
         });
-        return;
+        return out;
     }
-    seen.push(canonical);
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            errors.push(LoadError {
+            out.errors.push(LoadError {
                 path: dir.display().to_string(),
                 span: None,
                 message: format!("cannot read folder: {e}"),
             });
-            seen.pop();
-            return;
+            return out;
         }
     };
+    let mut ancestors = ancestors.to_vec();
+    ancestors.push(canonical);
     // The entry's type comes with the folder listing; only symlinks need a stat to follow.
     let mut paths: Vec<(PathBuf, Option<std::fs::FileType>)> = entries
         .filter_map(|e| e.ok())
         .map(|e| (e.path(), e.file_type().ok().filter(|t| !t.is_symlink())))
+        .filter(|(path, _)| {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            !(name.starts_with('.') || name == "target" || name == "node_modules")
+        })
         .collect();
     paths.sort_by(|a, b| a.0.cmp(&b.0));
-    for (path, listed_type) in paths {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with('.') || name == "target" || name == "node_modules" {
-            continue;
-        }
-        let wanted = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| WALK_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
-        let file_type = match listed_type {
-            Some(t) => Ok(t),
-            None => std::fs::metadata(&path).map(|m| m.file_type()),
-        };
-        match file_type {
-            Ok(m) if m.is_dir() => walk(&path, out, skipped, errors, seen),
-            Ok(m) if m.is_file() && wanted => out.push(path),
-            Ok(m) if m.is_file() => {}
-            // FIFOs, sockets and devices could block or never end.
-            Ok(_) if wanted => skipped.push(Skipped {
-                path: display_path(&path),
-                reason: "not a regular file".into(),
-            }),
-            Err(e) if wanted => errors.push(LoadError {
-                path: display_path(&path),
-                span: None,
-                message: format!("cannot read: {e}"),
-            }),
-            _ => {}
-        }
+    let parts: Vec<Walked> = paths
+        .into_par_iter()
+        .map(|(path, listed_type)| {
+            let mut part = Walked::default();
+            let wanted = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| WALK_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
+            let file_type = match listed_type {
+                Some(t) => Ok(t),
+                None => std::fs::metadata(&path).map(|m| m.file_type()),
+            };
+            match file_type {
+                Ok(m) if m.is_dir() => return walk(&path, &ancestors),
+                Ok(m) if m.is_file() && wanted => part.paths.push(path),
+                Ok(m) if m.is_file() => {}
+                // FIFOs, sockets and devices could block or never end.
+                Ok(_) if wanted => part.skipped.push(Skipped {
+                    path: display_path(&path),
+                    reason: "not a regular file".into(),
+                }),
+                Err(e) if wanted => part.errors.push(LoadError {
+                    path: display_path(&path),
+                    span: None,
+                    message: format!("cannot read: {e}"),
+                }),
+                _ => {}
+            }
+            part
+        })
+        .collect();
+    for part in parts {
+        out.append(part);
     }
-    seen.pop();
+    out
 }
 
 /// Load every input. Files are parsed in parallel and merged in path order.

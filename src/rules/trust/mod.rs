@@ -17,7 +17,7 @@ pub mod public_principal;
 pub mod unused_role;
 
 use crate::iam_eval::glob::match_value;
-use crate::iam_eval::issuer::{classify, provider_issuer, split_claim_key, IssuerKind};
+use crate::iam_eval::issuer::{provider_issuer, split_claim_key, IssuerKind};
 use crate::iam_eval::Tri;
 use crate::model::{Condition, Inventory, PStr, Policy, Role, Statement};
 
@@ -36,34 +36,27 @@ pub struct OidcUse<'a> {
     pub kind: IssuerKind,
 }
 
-/// The OIDC providers an Allow statement trusts for `sts:AssumeRoleWithWebIdentity`.
+/// The OIDC providers an Allow statement trusts for `sts:AssumeRoleWithWebIdentity` (found when
+/// the policy was read).
 pub fn oidc_uses(policy: &Policy) -> Vec<OidcUse<'_>> {
-    let mut out = Vec::new();
-    for st in policy.statements.iter().filter(|s| s.is_allow()) {
-        let web_identity = st.actions.iter().any(|a| {
-            match_value(
-                &a.text,
-                "sts:AssumeRoleWithWebIdentity",
-                true,
-                a.templated,
-                true,
-            ) != Tri::False
-        }) || (st.action_key.is_none() && st.not_action_key.is_some());
-        if !web_identity {
-            continue;
-        }
-        for provider in st.federated() {
-            if let Some(issuer) = provider_issuer(&provider.text) {
-                out.push(OidcUse {
-                    statement: st,
-                    provider,
-                    issuer,
-                    kind: classify(issuer),
-                });
-            }
-        }
-    }
-    out
+    policy
+        .oidc
+        .iter()
+        .filter_map(|r| {
+            let statement = policy.statements.get(r.statement as usize)?;
+            let (_, provider) = statement
+                .principal
+                .as_ref()?
+                .entries
+                .get(r.entry as usize)?;
+            Some(OidcUse {
+                statement,
+                provider,
+                issuer: provider_issuer(&provider.text)?,
+                kind: r.kind.clone(),
+            })
+        })
+        .collect()
 }
 
 /// Does the condition key name `<issuer>:<claim>`? Issuer names compare case-insensitively;
