@@ -32,14 +32,15 @@ pub fn read(path: &Path) -> Result<HashSet<String>, String> {
             e.column()
         )
     })?;
-    if doc["version"] != 1 {
+    if doc.get("version") != Some(&serde_json::Value::from(1)) {
         return Err(format!("{}: unsupported baseline version", path.display()));
     }
-    Ok(doc["findings"]
-        .as_array()
+    Ok(doc
+        .get("findings")
+        .and_then(|f| f.as_array())
         .into_iter()
         .flatten()
-        .filter_map(|f| f["fingerprint"].as_str().map(String::from))
+        .filter_map(|f| f.get("fingerprint")?.as_str().map(String::from))
         .collect())
 }
 

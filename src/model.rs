@@ -398,7 +398,9 @@ impl KeyIndex {
     /// Positions whose key has this hash, in ascending order.
     fn candidates(&self, hash: u64) -> impl Iterator<Item = usize> + '_ {
         let start = self.0.partition_point(|(h, _)| *h < hash);
-        self.0[start..]
+        self.0
+            .get(start..)
+            .unwrap_or_default()
             .iter()
             .take_while(move |(h, _)| *h == hash)
             .map(|(_, i)| *i as usize)
@@ -433,10 +435,12 @@ fn key_hash_ci(text: &str) -> u64 {
     let mut h = index_hasher();
     let mut buf = [0u8; 64];
     for chunk in text.as_bytes().chunks(buf.len()) {
-        let lower = &mut buf[..chunk.len()];
-        lower.copy_from_slice(chunk);
-        lower.make_ascii_lowercase();
-        h.write(lower);
+        let mut n = 0;
+        for (slot, byte) in buf.iter_mut().zip(chunk) {
+            *slot = byte.to_ascii_lowercase();
+            n += 1;
+        }
+        h.write(buf.get(..n).unwrap_or_default());
     }
     h.write_u8(0xff);
     h.finish()

@@ -116,7 +116,7 @@ impl SourceFile {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = starts[line] as usize;
+        let start = starts.get(line).copied().unwrap_or(0) as usize;
         let col = self
             .text()
             .get(start..offset)
@@ -162,11 +162,16 @@ impl SourceMap {
         self.files.push(file);
         (self.files.len() - 1) as FileId
     }
+    /// The file of an id. Ids come from this map; an unknown one gets an empty placeholder
+    /// rather than a panic.
     pub fn get(&self, id: FileId) -> &SourceFile {
-        &self.files[id as usize]
+        static UNKNOWN: std::sync::LazyLock<SourceFile> = std::sync::LazyLock::new(|| {
+            SourceFile::new(PathBuf::new(), String::new(), String::new())
+        });
+        self.files.get(id as usize).unwrap_or(&UNKNOWN)
     }
     pub fn path(&self, id: FileId) -> &Path {
-        &self.files[id as usize].path
+        &self.get(id).path
     }
 }
 

@@ -203,7 +203,9 @@ pub fn apply(
                 && rule_matches(std::slice::from_ref(&e.rule), f.rule)
                 && target_matches(e, &f, path)
             {
-                used[i] = true;
+                if let Some(used) = used.get_mut(i) {
+                    *used = true;
+                }
                 by_config = true;
             }
         }

@@ -57,7 +57,7 @@ fn run(toks: &[Tok], text: &[char], ci: bool) -> bool {
                 s += 1;
                 continue;
             }
-            Some(Tok::Lit(c)) if eq(*c, text[s]) => {
+            Some(Tok::Lit(c)) if text.get(s).is_some_and(|&ch| eq(*c, ch)) => {
                 t += 1;
                 s += 1;
                 continue;
@@ -73,7 +73,8 @@ fn run(toks: &[Tok], text: &[char], ci: bool) -> bool {
             None => return false,
         }
     }
-    toks[t.min(toks.len())..]
+    toks.get(t..)
+        .unwrap_or_default()
         .iter()
         .all(|k| matches!(k, Tok::Star | Tok::Unknown))
 }

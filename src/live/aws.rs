@@ -15,8 +15,8 @@ fn document(encoded: &str) -> Value {
     let bytes = encoded.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
-    while i < bytes.len() {
-        let hex = if bytes[i] == b'%' {
+    while let Some(&byte) = bytes.get(i) {
+        let hex = if byte == b'%' {
             encoded
                 .get(i + 1..i + 3)
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
@@ -29,7 +29,7 @@ fn document(encoded: &str) -> Value {
                 i += 3;
             }
             None => {
-                out.push(bytes[i]);
+                out.push(byte);
                 i += 1;
             }
         }

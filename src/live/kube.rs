@@ -115,8 +115,13 @@ async fn list_all(client: &Client, path: &str, page_size: u32) -> Result<Vec<Val
             );
         }
         let page = get(client, &url).await?;
-        items.extend(page["items"].as_array().cloned().unwrap_or_default());
-        match page["metadata"]["continue"].as_str() {
+        items.extend(
+            page.get("items")
+                .and_then(|i| i.as_array())
+                .cloned()
+                .unwrap_or_default(),
+        );
+        match page.pointer("/metadata/continue").and_then(|c| c.as_str()) {
             Some(t) if !t.is_empty() => token = Some(t.to_string()),
             _ => return Ok(items),
         }
@@ -142,7 +147,7 @@ pub async fn fetch(opts: &AuditOptions, warnings: &Warnings) -> Result<KubeFacts
         match list_all(&client, "/api/v1/namespaces", opts.page_size).await {
             Ok(items) => items
                 .iter()
-                .filter_map(|n| n["metadata"]["name"].as_str().map(String::from))
+                .filter_map(|n| n.pointer("/metadata/name")?.as_str().map(String::from))
                 .collect(),
             Err(ListError::Forbidden(m)) => {
                 warnings.push(format!("Kubernetes: cannot list namespaces: {m}"));
@@ -220,9 +225,9 @@ pub async fn fetch(opts: &AuditOptions, warnings: &Warnings) -> Result<KubeFacts
         }
         if resource == "serviceaccounts" {
             for sa in &items {
-                if let Some(arn) =
-                    sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].as_str()
-                {
+                // `~1` is JSON Pointer's escape for the `/` inside the annotation key.
+                let annotation = "/metadata/annotations/eks.amazonaws.com~1role-arn";
+                if let Some(arn) = sa.pointer(annotation).and_then(|a| a.as_str()) {
                     facts.annotated_roles.push(arn.trim().to_string());
                 }
             }
@@ -243,8 +248,12 @@ pub async fn fetch(opts: &AuditOptions, warnings: &Warnings) -> Result<KubeFacts
             let cm = with_type(cm, "v1", "ConfigMap");
             facts.aws_auth_text = format!(
                 "{}\n{}",
-                cm["data"]["mapRoles"].as_str().unwrap_or(""),
-                cm["data"]["mapUsers"].as_str().unwrap_or("")
+                cm.pointer("/data/mapRoles")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or(""),
+                cm.pointer("/data/mapUsers")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
             );
             write_json(&dir, "aws-auth.json", &cm)?;
         }

@@ -45,8 +45,8 @@ impl Inner {
         let mut out = Vec::with_capacity(bytes.len());
         let mut src_index = Vec::with_capacity(bytes.len() + 1);
         let mut i = 0;
-        while i < bytes.len() {
-            let decoded = if bytes[i] == b'%' {
+        while let Some(&byte) = bytes.get(i) {
+            let decoded = if byte == b'%' {
                 self.text
                     .get(i + 1..i + 3)
                     .and_then(|h| u8::from_str_radix(h, 16).ok())
@@ -60,7 +60,7 @@ impl Inner {
                     i += 3;
                 }
                 None => {
-                    out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
+                    out.push(if byte == b'+' { b' ' } else { byte });
                     i += 1;
                 }
             }

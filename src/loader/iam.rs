@@ -345,11 +345,11 @@ pub fn is_account_id(s: &str) -> bool {
 /// Check `arn:partition:service:region:account:resource`; returns the resource part.
 pub fn check_arn<'a>(arn: &'a str, services: &[&str]) -> Result<&'a str, String> {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    if parts.len() < 6 || parts[0] != "arn" {
+    let &["arn", partition, service, _region, account, resource] = parts.as_slice() else {
         return Err("expected arn:<partition>:<service>:<region>:<account>:<resource>".into());
-    }
+    };
     if !matches!(
-        parts[1],
+        partition,
         "aws"
             | "aws-cn"
             | "aws-us-gov"
@@ -359,21 +359,20 @@ pub fn check_arn<'a>(arn: &'a str, services: &[&str]) -> Result<&'a str, String>
             | "aws-iso-f"
             | "aws-eusc"
     ) {
-        return Err(format!("unknown partition \"{}\"", parts[1]));
+        return Err(format!("unknown partition \"{partition}\""));
     }
-    if !services.contains(&parts[2]) {
+    if !services.contains(&service) {
         return Err(format!("service must be {}", services.join(" or ")));
     }
-    if !is_account_id(parts[4]) {
+    if !is_account_id(account) {
         return Err(format!(
-            "account \"{}\" is not a 12-digit account ID",
-            parts[4]
+            "account \"{account}\" is not a 12-digit account ID"
         ));
     }
-    if parts[5].is_empty() {
+    if resource.is_empty() {
         return Err("empty resource".into());
     }
-    Ok(parts[5])
+    Ok(resource)
 }
 
 fn parse_conditions(cx: &mut Ctx, node: &Node, out: &mut Vec<Condition>) {

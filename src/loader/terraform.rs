@@ -107,7 +107,8 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
             continue;
         };
         let role_name = values.get_str("role");
-        let Some(role) = role_name.and_then(|n| out[start..].iter_mut().find(|r| r.name == n))
+        let Some(role) =
+            role_name.and_then(|n| out.get_mut(start..)?.iter_mut().find(|r| r.name == n))
         else {
             continue;
         };
@@ -243,7 +244,10 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
                 .filter_map(Node::scalar_text)
                 .collect(),
         };
-        match out.access_entries[entry_start..]
+        match out
+            .access_entries
+            .get_mut(entry_start..)
+            .unwrap_or_default()
             .iter_mut()
             .find(|e| e.principal_arn.text == principal)
         {

@@ -314,7 +314,9 @@ fn parse_strict(text: &str, file: FileId, limits: &Limits) -> Result<Vec<ParsedD
                 anchors.resize(anchor + 1, None);
             }
             let size = count_nodes(&node);
-            anchors[anchor] = Some((node.clone(), size));
+            if let Some(slot) = anchors.get_mut(anchor) {
+                *slot = Some((node.clone(), size));
+            }
         }
         match stack.last_mut() {
             None => root = Some(node),

@@ -87,8 +87,8 @@ fn physical(span: Span, sources: &SourceMap) -> Value {
     }
     let (u, relative) = uri(&file.display);
     let mut artifact = json!({"uri": u});
-    if relative {
-        artifact["uriBaseId"] = json!("%SRCROOT%");
+    if let (true, Some(fields)) = (relative, artifact.as_object_mut()) {
+        fields.insert("uriBaseId".into(), json!("%SRCROOT%"));
     }
     json!({
         "artifactLocation": artifact,
@@ -113,13 +113,16 @@ pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
                 "partialFingerprints": {"ekstrustIdentity/v1": f.fingerprint(path)},
                 "properties": {"severity": f.severity.as_str(), "security-severity": security_severity(f.severity)},
             });
-            if !f.labels.is_empty() {
-                result["relatedLocations"] = Value::Array(
-                    f.labels
-                        .iter()
-                        .enumerate()
-                        .map(|(i, l)| json!({"id": i + 1, "physicalLocation": physical(l.span, sources), "message": {"text": l.message}}))
-                        .collect(),
+            if let (false, Some(fields)) = (f.labels.is_empty(), result.as_object_mut()) {
+                fields.insert(
+                    "relatedLocations".into(),
+                    Value::Array(
+                        f.labels
+                            .iter()
+                            .enumerate()
+                            .map(|(i, l)| json!({"id": i + 1, "physicalLocation": physical(l.span, sources), "message": {"text": l.message}}))
+                            .collect(),
+                    ),
                 );
             }
             result

@@ -25,22 +25,25 @@ impl Rule for TokenRequestStealsIamRole {
             }
             for ns in namespaces_in_scope(b, &irsa) {
                 // resourceNames narrow token requests to named ServiceAccounts.
-                let exposed: Vec<_> = irsa[ns]
+                let Some(in_namespace) = irsa.get(ns) else {
+                    continue;
+                };
+                let exposed: Vec<_> = in_namespace
                     .iter()
                     .filter(|sa| {
                         role.find("create", "", "serviceaccounts/token", Some(&sa.meta.name))
                             .is_some()
                     })
                     .collect();
-                if exposed.is_empty() {
+                let Some(first) = exposed.first() else {
                     continue;
-                }
+                };
                 let rule_span = role
                     .find(
                         "create",
                         "",
                         "serviceaccounts/token",
-                        Some(&exposed[0].meta.name),
+                        Some(&first.meta.name),
                     )
                     .and_then(|(_, s)| s);
                 let roles: Vec<String> = exposed

@@ -78,7 +78,9 @@ impl Rule for WorkloadCreateStealsIamRole {
                 continue;
             }
             for ns in namespaces_in_scope(b, &irsa) {
-                let sas = &irsa[ns];
+                let Some(sas) = irsa.get(ns) else {
+                    continue;
+                };
                 let roles: Vec<String> = sas
                     .iter()
                     .filter_map(|s| {

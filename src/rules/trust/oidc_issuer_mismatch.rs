@@ -59,7 +59,7 @@ impl Rule for OidcIssuerMismatch {
                         ),
                     )
                     .label("issuer differs from the Federated principal")
-                    .help(format!("write the key as `{}:{}` (the provider's issuer without https://)", issuers[0], claim))
+                    .help(format!("write the key as `{}:{}` (the provider's issuer without https://)", issuers.first().copied().unwrap_or_default(), claim))
                     .identity(identity(role, st, &format!("key:{}", cond.key.text)));
                     for u in uses.iter().filter(|u| std::ptr::eq(u.statement, st)) {
                         f = f.with_label(u.provider.span, "the trusted provider");
