@@ -319,6 +319,13 @@ fn render(
     }
 }
 
+#[cfg(not(feature = "audit"))]
+fn audit(_args: AuditArgs) -> i32 {
+    eprintln!("error: this ekstrust was built without the `audit` feature (live audit); rebuild with default features");
+    2
+}
+
+#[cfg(feature = "audit")]
 fn audit(args: AuditArgs) -> i32 {
     let snapshot = match &args.snapshot {
         Some(p) => p.clone(),

@@ -11,6 +11,7 @@ pub mod config;
 pub mod engine;
 pub mod finding;
 pub mod iam_eval;
+#[cfg(feature = "audit")]
 pub mod live;
 pub mod loader;
 pub mod model;

@@ -3,6 +3,8 @@
 //! exec-credential kubeconfig. Seeds AWS through the SDK, audits, checks the findings point into
 //! the snapshot, re-lints the snapshot offline, and checks that nothing was written.
 
+#![cfg(feature = "audit")]
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;

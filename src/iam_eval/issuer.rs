@@ -5,7 +5,8 @@
 pub enum IssuerKind {
     /// `oidc.eks.<region>.amazonaws.com[.cn]/id/<ID>`: one cluster's ServiceAccounts.
     Eks {
-        region: String,
+        // Inline (regions are short): classifying allocates nothing.
+        region: compact_str::CompactString,
     },
     /// A public multi-tenant CI issuer: anyone with an account can mint tokens.
     PublicCi(CiService),
@@ -53,8 +54,13 @@ pub fn provider_issuer(principal: &str) -> Option<&str> {
 }
 
 pub fn classify(issuer: &str) -> IssuerKind {
-    let lower = issuer.to_ascii_lowercase();
-    match lower.as_str() {
+    // Issuers are almost always written in lowercase already.
+    let lower: std::borrow::Cow<'_, str> = if issuer.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(issuer.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(issuer)
+    };
+    match &*lower {
         "cognito-identity.amazonaws.com" | "accounts.google.com" => {
             return IssuerKind::AudienceIdentified { aud_claim: "aud" }
         }
@@ -69,7 +75,7 @@ pub fn classify(issuer: &str) -> IssuerKind {
         if let Some((region, tail)) = rest.split_once('.') {
             if tail.starts_with("amazonaws.com") && tail.contains("/id/") {
                 return IssuerKind::Eks {
-                    region: region.to_string(),
+                    region: region.into(),
                 };
             }
         }

@@ -98,9 +98,9 @@ pub fn identity(role: &Role, st: &Statement, part: &str) -> String {
 }
 
 /// Text with `${...}` placeholders removed, so their characters are not taken for wildcards.
-pub fn without_placeholders(v: &PStr) -> String {
+pub fn without_placeholders(v: &PStr) -> std::borrow::Cow<'_, str> {
     if !v.templated {
-        return v.text.to_string();
+        return std::borrow::Cow::Borrowed(&v.text);
     }
     let mut out = String::new();
     let mut rest = v.text.as_str();
@@ -114,5 +114,5 @@ pub fn without_placeholders(v: &PStr) -> String {
         }
     }
     out.push_str(rest);
-    out
+    std::borrow::Cow::Owned(out)
 }

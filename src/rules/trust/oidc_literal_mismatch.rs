@@ -24,8 +24,6 @@ impl Rule for OidcLiteralMismatch {
                     let claim = split_claim_key(&cond.key.text);
                     for value in &cond.values {
                         let known = without_placeholders(value);
-                        let id =
-                            identity(role, st, &format!("value:{}={}", cond.key.text, value.text));
                         let problem = if matches!(
                             op.base,
                             BaseOp::StringEquals | BaseOp::StringEqualsIgnoreCase
@@ -60,6 +58,11 @@ impl Rule for OidcLiteralMismatch {
                             None
                         };
                         if let Some((severity, message, help)) = problem {
+                            let id = identity(
+                                role,
+                                st,
+                                &format!("value:{}={}", cond.key.text, value.text),
+                            );
                             out.push(
                                 Finding::new(
                                     self.id(),

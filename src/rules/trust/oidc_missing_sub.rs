@@ -19,18 +19,20 @@ impl Rule for OidcMissingSub {
                     IssuerKind::AudienceIdentified { .. } => continue,
                     IssuerKind::PublicCi(ci) => (
                         Severity::Critical,
-                        format!(
+                        std::borrow::Cow::Owned(format!(
                             "every {} workflow of every account on the service",
                             ci.name()
-                        ),
+                        )),
                     ),
                     IssuerKind::Eks { .. } => (
                         Severity::High,
-                        "every ServiceAccount in every namespace of the cluster".to_string(),
+                        std::borrow::Cow::Borrowed(
+                            "every ServiceAccount in every namespace of the cluster",
+                        ),
                     ),
                     IssuerKind::Generic => (
                         Severity::High,
-                        "every identity the provider issues tokens for".to_string(),
+                        std::borrow::Cow::Borrowed("every identity the provider issues tokens for"),
                     ),
                 };
                 if conditions_on_claim(u.statement, u.issuer, "sub")
