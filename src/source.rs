@@ -84,45 +84,46 @@ impl SourceFile {
     /// the loader decoded it (invalid UTF-8 replaced), so spans stay valid as long as the file
     /// did not change during the run.
     pub fn text(&self) -> &str {
-        self.text.get_or_init(|| {
-            std::fs::read(&self.path)
-                .map(|b| match String::from_utf8(b) {
-                    Ok(t) => t,
-                    Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-                })
-                .unwrap_or_default()
-        })
+        self.text.get_or_init(|| self.read_text())
+    }
+
+    fn read_text(&self) -> String {
+        std::fs::read(&self.path)
+            .map(|b| match String::from_utf8(b) {
+                Ok(t) => t,
+                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            })
+            .unwrap_or_default()
     }
 
     fn line_starts(&self) -> &[u32] {
-        self.line_starts.get_or_init(|| {
-            let mut starts = vec![0u32];
-            starts.extend(
-                self.text()
-                    .bytes()
-                    .enumerate()
-                    .filter(|(_, b)| *b == b'\n')
-                    .map(|(i, _)| i as u32 + 1),
-            );
-            starts
-        })
+        self.line_starts.get_or_init(|| line_starts_of(self.text()))
     }
 
     /// 1-based line and 1-based column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text().len());
-        let starts = self.line_starts();
-        let line = match starts.binary_search(&(offset as u32)) {
-            Ok(i) => i,
-            Err(i) => i - 1,
+        line_col_in(self.text(), self.line_starts(), offset)
+    }
+
+    /// Positions of many offsets of this file. A released text is read for the call and dropped
+    /// after it, and no line index is kept: a report over a large run holds positions, not texts.
+    fn positions_of(&self, offsets: &[u32], out: &mut Vec<(FileId, u32, u32, u32)>, id: FileId) {
+        let read;
+        let text = match self.text.get() {
+            Some(t) => t.as_str(),
+            None => {
+                read = self.read_text();
+                read.as_str()
+            }
         };
-        let start = starts.get(line).copied().unwrap_or(0) as usize;
-        let col = self
-            .text()
-            .get(start..offset)
-            .map(|s| s.chars().count())
-            .unwrap_or(offset - start);
-        (line + 1, col + 1)
+        let starts = match self.line_starts.get() {
+            Some(s) => std::borrow::Cow::Borrowed(s.as_slice()),
+            None => std::borrow::Cow::Owned(line_starts_of(text)),
+        };
+        for &offset in offsets {
+            let (line, col) = line_col_in(text, &starts, offset as usize);
+            out.push((id, offset, line as u32, col as u32));
+        }
     }
 
     /// Byte offset where the 1-based line starts.
@@ -151,6 +152,51 @@ impl SourceFile {
     }
 }
 
+fn line_starts_of(text: &str) -> Vec<u32> {
+    let mut starts = vec![0u32];
+    starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1));
+    starts
+}
+
+fn line_col_in(text: &str, starts: &[u32], offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let line = match starts.binary_search(&(offset as u32)) {
+        Ok(i) => i,
+        Err(i) => i.saturating_sub(1),
+    };
+    let start = starts.get(line).copied().unwrap_or(0) as usize;
+    let col = text
+        .get(start..offset)
+        .map(|s| s.chars().count())
+        .unwrap_or(offset - start);
+    (line + 1, col + 1)
+}
+
+/// 1-based line and column of a set of byte offsets, computed file by file (see
+/// [`SourceMap::positions`]).
+#[derive(Debug, Default)]
+pub struct Positions {
+    /// (file, offset, line, column), sorted by file and offset.
+    entries: Vec<(FileId, u32, u32, u32)>,
+}
+
+impl Positions {
+    /// Line and column of an offset given to [`SourceMap::positions`]; (1, 1) for any other.
+    pub fn line_col(&self, file: FileId, offset: u32) -> (usize, usize) {
+        match self
+            .entries
+            .binary_search_by(|e| (e.0, e.1).cmp(&(file, offset)))
+        {
+            Ok(i) => self
+                .entries
+                .get(i)
+                .map(|e| (e.2 as usize, e.3 as usize))
+                .unwrap_or((1, 1)),
+            Err(_) => (1, 1),
+        }
+    }
+}
+
 /// All files of one run. File ids are indexes into `files`.
 #[derive(Debug, Default)]
 pub struct SourceMap {
@@ -173,6 +219,27 @@ impl SourceMap {
     pub fn path(&self, id: FileId) -> &Path {
         &self.get(id).path
     }
+
+    /// Positions of the start and end of every span, each file's text read at most once.
+    pub fn positions(&self, spans: impl IntoIterator<Item = Span>) -> Positions {
+        let mut wanted: Vec<(FileId, u32)> = spans
+            .into_iter()
+            .flat_map(|s| [(s.file, s.start), (s.file, s.end)])
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut entries = Vec::with_capacity(wanted.len());
+        let mut offsets = Vec::new();
+        for group in wanted.chunk_by(|a, b| a.0 == b.0) {
+            let Some(&(file, _)) = group.first() else {
+                continue;
+            };
+            offsets.clear();
+            offsets.extend(group.iter().map(|w| w.1));
+            self.get(file).positions_of(&offsets, &mut entries, file);
+        }
+        Positions { entries }
+    }
 }
 
 #[cfg(test)]
@@ -191,6 +258,17 @@ mod tests {
         file.release_text();
         assert_eq!(file.text(), text);
         assert_eq!(file.line_col(text.find("c:").unwrap()), (3, 1));
+        // Positions read a released text without keeping it, and agree with line_col.
+        let mut map = SourceMap::default();
+        let mut released = SourceFile::new(path.clone(), "policy.yaml".into(), text.clone());
+        released.release_text();
+        let id = map.add(released);
+        let c = text.find("c:").unwrap();
+        let positions = map.positions([Span::new(id, c, c + 1), Span::new(id, 0, 1)]);
+        assert_eq!(positions.line_col(id, c as u32), (3, 1));
+        assert_eq!(positions.line_col(id, c as u32 + 1), (3, 2));
+        assert_eq!(positions.line_col(id, 0), (1, 1));
+        assert!(map.get(id).text.get().is_none());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::finding::{Finding, Severity};
 use crate::rules::meta;
-use crate::source::{SourceMap, Span};
+use crate::source::{Positions, SourceMap, Span};
 use serde_json::{json, Value};
 
 pub fn level(s: Severity) -> &'static str {
@@ -77,10 +77,10 @@ fn uri(display: &str) -> (String, bool) {
     }
 }
 
-fn physical(span: Span, sources: &SourceMap) -> Value {
+fn physical(span: Span, sources: &SourceMap, positions: &Positions) -> Value {
     let file = sources.get(span.file);
-    let (start_line, start_column) = file.line_col(span.start as usize);
-    let (mut end_line, mut end_column) = file.line_col(span.end as usize);
+    let (start_line, start_column) = positions.line_col(span.file, span.start);
+    let (mut end_line, mut end_column) = positions.line_col(span.file, span.end);
     if (end_line, end_column) <= (start_line, start_column) {
         end_line = start_line;
         end_column = start_column + 1;
@@ -99,6 +99,12 @@ fn physical(span: Span, sources: &SourceMap) -> Value {
 pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
     let metas = meta::all();
     let rules: Vec<Value> = metas.iter().map(rule_descriptor).collect();
+    let positions = sources.positions(
+        findings
+            .iter()
+            .flat_map(|f| std::iter::once(f.span).chain(f.labels.iter().map(|l| l.span))),
+    );
+    let positions = &positions;
     let results: Vec<Value> = findings
         .iter()
         .map(|f| {
@@ -109,7 +115,7 @@ pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
                 "ruleIndex": index,
                 "level": level(f.severity),
                 "message": {"text": f.message},
-                "locations": [{"physicalLocation": physical(f.span, sources)}],
+                "locations": [{"physicalLocation": physical(f.span, sources, positions)}],
                 "partialFingerprints": {"ekstrustIdentity/v1": f.fingerprint(path)},
                 "properties": {"severity": f.severity.as_str(), "security-severity": security_severity(f.severity)},
             });
@@ -120,7 +126,7 @@ pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
                         f.labels
                             .iter()
                             .enumerate()
-                            .map(|(i, l)| json!({"id": i + 1, "physicalLocation": physical(l.span, sources), "message": {"text": l.message}}))
+                            .map(|(i, l)| json!({"id": i + 1, "physicalLocation": physical(l.span, sources, positions), "message": {"text": l.message}}))
                             .collect(),
                     ),
                 );
