@@ -206,3 +206,54 @@ fn literal_secrets_are_never_printed() {
         );
     }
 }
+
+/// The JSON report's schema (README): the keys of a finding, of a location and of the report, and
+/// line/column values that agree with the byte offsets in the linted files.
+#[test]
+fn json_report_schema_and_positions_agree_with_offsets() {
+    let out = ekstrust(&["lint", "--format", "json", "testdata/cli/mixed"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let keys =
+        |v: &serde_json::Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    assert_eq!(keys(&report), ["errors", "findings", "tool", "version"]);
+    assert_eq!(report["version"], 1);
+    let findings = report["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    let mut related_seen = 0;
+    for f in findings {
+        assert_eq!(
+            keys(f),
+            [
+                "end",
+                "file",
+                "fingerprint",
+                "help",
+                "message",
+                "name",
+                "related",
+                "rule",
+                "severity",
+                "start"
+            ]
+        );
+        let mut locations = vec![f.clone()];
+        for r in f["related"].as_array().unwrap() {
+            assert_eq!(keys(r), ["end", "file", "message", "start"]);
+            locations.push(r.clone());
+            related_seen += 1;
+        }
+        for loc in locations {
+            let text = std::fs::read_to_string(loc["file"].as_str().unwrap()).unwrap();
+            for end in ["start", "end"] {
+                let p = &loc[end];
+                let offset = p["offset"].as_u64().unwrap() as usize;
+                let before = &text[..offset];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().unwrap().chars().count() + 1;
+                assert_eq!(p["line"].as_u64().unwrap() as usize, line, "{loc}");
+                assert_eq!(p["column"].as_u64().unwrap() as usize, column, "{loc}");
+            }
+        }
+    }
+    assert!(related_seen > 0, "no related locations to check");
+}
