@@ -172,7 +172,7 @@ pub fn collect_paths(
         }
         match std::fs::metadata(input) {
             Ok(m) if m.is_dir() => {
-                let walked = walk(input, &[]);
+                let walked = walk(input, None, &[]);
                 out.extend(walked.paths);
                 skipped.extend(walked.skipped);
                 errors.extend(walked.errors);
@@ -209,11 +209,13 @@ impl Walked {
 }
 
 /// Walk a folder; subfolders are walked in parallel and their results joined in path order.
-/// `ancestors` are the canonical paths of the folders being walked above this one.
-fn walk(dir: &Path, ancestors: &[PathBuf]) -> Walked {
+/// `ancestors` are the canonical paths of the folders being walked above this one; `canonical`
+/// is this folder's, when known without asking the file system.
+fn walk(dir: &Path, canonical: Option<PathBuf>, ancestors: &[PathBuf]) -> Walked {
     let mut out = Walked::default();
     // Symlink loops: never enter a folder whose canonical path is already being walked.
-    let canonical = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let canonical = canonical
+        .unwrap_or_else(|| std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()));
     if ancestors.contains(&canonical) {
         out.skipped.push(Skipped {
             path: dir.display().to_string(),
@@ -257,7 +259,14 @@ fn walk(dir: &Path, ancestors: &[PathBuf]) -> Walked {
                 None => std::fs::metadata(&path).map(|m| m.file_type()),
             };
             match file_type {
-                Ok(m) if m.is_dir() => return walk(&path, &ancestors),
+                Ok(m) if m.is_dir() => {
+                    // A folder listed as a folder (not a link) lies right under this canonical
+                    // path; only links need resolving.
+                    let known = listed_type
+                        .and(path.file_name())
+                        .and_then(|name| ancestors.last().map(|parent| parent.join(name)));
+                    return walk(&path, known, &ancestors);
+                }
                 Ok(m) if m.is_file() && wanted => part.paths.push(path),
                 Ok(m) if m.is_file() => {}
                 // FIFOs, sockets and devices could block or never end.
