@@ -115,10 +115,11 @@ impl Node {
     }
 
     /// IAM's string-or-list: a single value or a list of values.
-    pub fn one_or_many(&self) -> Vec<&Node> {
+    /// The items of a list, or the node itself: IAM's "a string or a list of strings".
+    pub fn one_or_many(&self) -> &[Node] {
         match &self.kind {
-            NodeKind::Seq(items) => items.iter().collect(),
-            _ => vec![self],
+            NodeKind::Seq(items) => items,
+            _ => std::slice::from_ref(self),
         }
     }
 

@@ -371,7 +371,7 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
                 let groups = prop("KubernetesGroups")
                     .map(|g| {
                         g.one_or_many()
-                            .into_iter()
+                            .iter()
                             .filter_map(|n| first(Some(n)))
                             .collect()
                     })
@@ -388,7 +388,7 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
                                 .path(&["AccessScope", "Namespaces"])
                                 .map(|n| {
                                     n.one_or_many()
-                                        .into_iter()
+                                        .iter()
                                         .filter_map(Node::scalar_text)
                                         .collect()
                                 })

@@ -13,14 +13,32 @@ use crate::node::{DuplicateKey, Node, NodeKind};
 pub trait Resolver {
     /// The strings a value stands for; `None` when the node is not a string-like value.
     fn strings(&self, node: &Node) -> Option<Vec<PStr>>;
+    /// True when scalars are taken as written, so a list's items can be read without a call
+    /// (and a one-item list) per value.
+    fn is_literal(&self) -> bool {
+        false
+    }
 }
 
 /// Scalars as written.
 pub struct Literal;
 
+/// A scalar as written, straight into an inline string (no intermediate `String`).
+fn literal_value(node: &Node) -> Option<PStr> {
+    match &node.kind {
+        crate::node::NodeKind::Str(s) | crate::node::NodeKind::Number(s) => {
+            Some(PStr::new(s.as_str(), node.span))
+        }
+        _ => node.scalar_text().map(|t| PStr::new(t, node.span)),
+    }
+}
+
 impl Resolver for Literal {
     fn strings(&self, node: &Node) -> Option<Vec<PStr>> {
-        node.scalar_text().map(|t| vec![PStr::new(t, node.span)])
+        literal_value(node).map(|v| vec![v])
+    }
+    fn is_literal(&self) -> bool {
+        true
     }
 }
 
@@ -56,7 +74,16 @@ impl Ctx<'_> {
                 }
             }
         }
-        for item in node.one_or_many() {
+        let items = node.one_or_many();
+        out.reserve_exact(items.len());
+        let literal = self.resolver.is_literal();
+        for item in items {
+            if literal {
+                if let Some(value) = literal_value(item) {
+                    out.push(value);
+                    continue;
+                }
+            }
             match self.resolver.strings(item) {
                 Some(values) => out.extend(values),
                 None => self.problem(

@@ -26,7 +26,7 @@ fn string_list(node: Option<&Node>) -> Vec<String> {
     node.map(|n| {
         exact(
             n.one_or_many()
-                .into_iter()
+                .iter()
                 .filter_map(Node::scalar_text)
                 .collect(),
         )
