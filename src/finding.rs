@@ -66,6 +66,11 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// The finding's own span, then its related locations' (what a report locates).
+    pub fn spans(&self) -> impl Iterator<Item = Span> + '_ {
+        std::iter::once(self.span).chain(self.labels.iter().map(|l| l.span))
+    }
+
     pub fn new(
         rule: &'static str,
         severity: Severity,

@@ -107,7 +107,12 @@ impl SourceFile {
 
     /// Positions of many offsets of this file. A released text is read for the call and dropped
     /// after it, and no line index is kept: a report over a large run holds positions, not texts.
-    fn positions_of(&self, offsets: &[u32], out: &mut Vec<(FileId, u32, u32, u32)>, id: FileId) {
+    fn positions_of(
+        &self,
+        id: FileId,
+        offsets: impl Iterator<Item = u32>,
+        out: &mut Vec<(FileId, u32, u32, u32)>,
+    ) {
         let read;
         let text = match self.text.get() {
             Some(t) => t.as_str(),
@@ -120,7 +125,7 @@ impl SourceFile {
             Some(s) => std::borrow::Cow::Borrowed(s.as_slice()),
             None => std::borrow::Cow::Owned(line_starts_of(text)),
         };
-        for &offset in offsets {
+        for offset in offsets {
             let (line, col) = line_col_in(text, &starts, offset as usize);
             out.push((id, offset, line as u32, col as u32));
         }
@@ -183,17 +188,11 @@ pub struct Positions {
 impl Positions {
     /// Line and column of an offset given to [`SourceMap::positions`]; (1, 1) for any other.
     pub fn line_col(&self, file: FileId, offset: u32) -> (usize, usize) {
-        match self
-            .entries
+        self.entries
             .binary_search_by(|e| (e.0, e.1).cmp(&(file, offset)))
-        {
-            Ok(i) => self
-                .entries
-                .get(i)
-                .map(|e| (e.2 as usize, e.3 as usize))
-                .unwrap_or((1, 1)),
-            Err(_) => (1, 1),
-        }
+            .ok()
+            .and_then(|i| self.entries.get(i))
+            .map_or((1, 1), |e| (e.2 as usize, e.3 as usize))
     }
 }
 
@@ -229,14 +228,12 @@ impl SourceMap {
         wanted.sort_unstable();
         wanted.dedup();
         let mut entries = Vec::with_capacity(wanted.len());
-        let mut offsets = Vec::new();
         for group in wanted.chunk_by(|a, b| a.0 == b.0) {
             let Some(&(file, _)) = group.first() else {
                 continue;
             };
-            offsets.clear();
-            offsets.extend(group.iter().map(|w| w.1));
-            self.get(file).positions_of(&offsets, &mut entries, file);
+            let offsets = group.iter().map(|&(_, offset)| offset);
+            self.get(file).positions_of(file, offsets, &mut entries);
         }
         Positions { entries }
     }

@@ -15,11 +15,12 @@ fn escape_property(s: &str) -> String {
 }
 
 pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
+    let positions = sources.positions(findings.iter().map(|f| f.span));
     let mut out = String::new();
     for f in findings {
         let file = sources.get(f.span.file);
-        let (line, col) = file.line_col(f.span.start as usize);
-        let (end_line, end_col) = file.line_col(f.span.end as usize);
+        let (line, col) = positions.line_col(f.span.file, f.span.start);
+        let (end_line, end_col) = positions.line_col(f.span.file, f.span.end);
         let command = match f.severity {
             Severity::Critical | Severity::High => "error",
             Severity::Medium => "warning",

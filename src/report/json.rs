@@ -82,7 +82,7 @@ pub fn render(findings: &[Finding], errors: &[LoadError], sources: &SourceMap) -
     let positions = sources.positions(
         findings
             .iter()
-            .flat_map(|f| std::iter::once(f.span).chain(f.labels.iter().map(|l| l.span)))
+            .flat_map(Finding::spans)
             .chain(errors.iter().filter_map(|e| e.span)),
     );
     let findings = findings

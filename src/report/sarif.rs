@@ -99,11 +99,7 @@ fn physical(span: Span, sources: &SourceMap, positions: &Positions) -> Value {
 pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
     let metas = meta::all();
     let rules: Vec<Value> = metas.iter().map(rule_descriptor).collect();
-    let positions = sources.positions(
-        findings
-            .iter()
-            .flat_map(|f| std::iter::once(f.span).chain(f.labels.iter().map(|l| l.span))),
-    );
+    let positions = sources.positions(findings.iter().flat_map(Finding::spans));
     let positions = &positions;
     let results: Vec<Value> = findings
         .iter()

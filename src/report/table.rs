@@ -33,9 +33,10 @@ pub fn render(findings: &[Finding], sources: &SourceMap, summary: bool) -> Strin
         }
     } else {
         table.set_header(vec!["Severity", "Rule", "Location", "Message"]);
+        let positions = sources.positions(findings.iter().map(|f| f.span));
         for f in findings {
             let file = sources.get(f.span.file);
-            let (line, col) = file.line_col(f.span.start as usize);
+            let (line, col) = positions.line_col(f.span.file, f.span.start);
             table.add_row(vec![
                 f.severity.as_str().to_string(),
                 f.rule.to_string(),
