@@ -13,10 +13,16 @@ use crate::node::{DuplicateKey, Node, NodeKind};
 pub trait Resolver {
     /// The strings a value stands for; `None` when the node is not a string-like value.
     fn strings(&self, node: &Node) -> Option<Vec<PStr>>;
-    /// True when scalars are taken as written, so a list's items can be read without a call
-    /// (and a one-item list) per value.
-    fn is_literal(&self) -> bool {
-        false
+    /// Append the strings a value stands for to `out`; false when it is not a string-like value.
+    /// Lists are read through this, so a resolver can skip the one-item vector per value.
+    fn append_strings(&self, node: &Node, out: &mut Vec<PStr>) -> bool {
+        match self.strings(node) {
+            Some(values) => {
+                out.extend(values);
+                true
+            }
+            None => false,
+        }
     }
 }
 
@@ -37,8 +43,8 @@ impl Resolver for Literal {
     fn strings(&self, node: &Node) -> Option<Vec<PStr>> {
         literal_value(node).map(|v| vec![v])
     }
-    fn is_literal(&self) -> bool {
-        true
+    fn append_strings(&self, node: &Node, out: &mut Vec<PStr>) -> bool {
+        literal_value(node).map(|v| out.push(v)).is_some()
     }
 }
 
@@ -57,42 +63,22 @@ impl Ctx<'_> {
 
     /// A string or a list of strings.
     fn string_list(&mut self, node: &Node, what: &str) -> Vec<PStr> {
-        let mut out = Vec::new();
         // A tagged node or a map is an intrinsic function (CloudFormation): resolve it whole.
-        if node.tag.is_some() || node.as_map().is_some() {
-            match self.resolver.strings(node) {
-                Some(values) => return values,
-                None => {
-                    self.problem(
-                        node.span,
-                        format!(
-                            "{what} must be a string or a list of strings, not a {}",
-                            node.type_name()
-                        ),
-                    );
-                    return out;
-                }
-            }
-        }
-        let items = node.one_or_many();
-        out.reserve_exact(items.len());
-        let literal = self.resolver.is_literal();
+        let items = if node.tag.is_some() || node.as_map().is_some() {
+            std::slice::from_ref(node)
+        } else {
+            node.one_or_many()
+        };
+        let mut out = Vec::with_capacity(items.len());
         for item in items {
-            if literal {
-                if let Some(value) = literal_value(item) {
-                    out.push(value);
-                    continue;
-                }
-            }
-            match self.resolver.strings(item) {
-                Some(values) => out.extend(values),
-                None => self.problem(
+            if !self.resolver.append_strings(item, &mut out) {
+                self.problem(
                     item.span,
                     format!(
                         "{what} must be a string or a list of strings, not a {}",
                         item.type_name()
                     ),
-                ),
+                );
             }
         }
         out
