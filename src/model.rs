@@ -200,14 +200,16 @@ pub struct Condition {
     /// `None` when the operator is unknown (reported by TRUST012).
     pub op: Option<Operator>,
     pub key: PStr,
-    pub values: Vec<PStr>,
+    /// A boxed slice: complete once read, and a condition then fits 112 bytes.
+    pub values: Box<[PStr]>,
     /// Span of the value (string or list) of the key.
     pub values_span: Span,
 }
 
 #[derive(Clone, Debug)]
 pub struct Statement {
-    pub index: usize,
+    /// Position in the policy's Statement list (u32: the statements of every role stay in memory).
+    pub index: u32,
     pub span: Span,
     pub sid: Option<Box<PStr>>,
     pub effect: Effect,
@@ -215,17 +217,32 @@ pub struct Statement {
     pub principal: Option<PrincipalBlock>,
     /// Boxed (with `sid`): rare, and the statements of every role stay in memory.
     pub not_principal: Option<Box<PrincipalBlock>>,
-    pub actions: Vec<PStr>,
+    /// A boxed slice (no capacity field): a statement then fits a 192-byte allocation.
+    pub actions: Box<[PStr]>,
     pub action_key: Option<Span>,
-    pub not_actions: Vec<PStr>,
-    pub not_action_key: Option<Span>,
+    /// `NotAction`, boxed like `not_principal`: rare.
+    pub not_action: Option<Box<NotAction>>,
     pub conditions: Vec<Condition>,
     pub condition_span: Option<Span>,
+}
+
+/// A statement's `NotAction` key and its values.
+#[derive(Clone, Debug)]
+pub struct NotAction {
+    pub key: Span,
+    pub actions: Vec<PStr>,
 }
 
 impl Statement {
     pub fn is_allow(&self) -> bool {
         self.effect == Effect::Allow
+    }
+    /// The `NotAction` values (empty without the key).
+    pub fn not_actions(&self) -> &[PStr] {
+        self.not_action
+            .as_deref()
+            .map(|n| n.actions.as_slice())
+            .unwrap_or_default()
     }
     pub fn principals(&self) -> impl Iterator<Item = &(PrincipalKind, PStr)> {
         self.principal.iter().flat_map(|p| p.entries.iter())
@@ -289,13 +306,12 @@ impl Policy {
     pub fn shrink_to_fit(&mut self) {
         self.statements.shrink_to_fit();
         self.problems.shrink_to_fit();
+        self.oidc.shrink_to_fit();
         for st in &mut self.statements {
-            st.actions.shrink_to_fit();
-            st.not_actions.shrink_to_fit();
-            st.conditions.shrink_to_fit();
-            for c in &mut st.conditions {
-                c.values.shrink_to_fit();
+            if let Some(n) = &mut st.not_action {
+                n.actions.shrink_to_fit();
             }
+            st.conditions.shrink_to_fit();
             for block in st
                 .principal
                 .iter_mut()
@@ -334,7 +350,8 @@ pub struct Role {
     pub span: Span,
     pub trust: Option<Policy>,
     pub permissions: Vec<PermissionPolicy>,
-    pub last_used: Option<String>,
+    /// Boxed text (not String): a role then fits a 256-byte allocation.
+    pub last_used: Option<Box<str>>,
     /// Other names the role is referred to by in its own file (CloudFormation logical ID,
     /// Terraform address).
     pub aliases: Vec<String>,
@@ -675,16 +692,19 @@ fn rbac_key(cluster: bool, namespace: &str, name: &str) -> u64 {
 /// Identity and location of a Kubernetes object.
 #[derive(Clone, Debug)]
 pub struct ObjectMeta {
-    pub kind: String,
+    // Inline strings: kinds, namespaces and names are short, and there is one per object.
+    pub kind: compact_str::CompactString,
     /// Empty for cluster-scoped kinds.
-    pub namespace: String,
-    pub name: String,
+    pub namespace: compact_str::CompactString,
+    pub name: compact_str::CompactString,
     /// The `metadata.name` value (or the object's start when absent).
     pub name_span: Span,
     /// The whole object.
     pub span: Span,
-    pub annotations: Vec<(PStr, PStr)>,
-    pub labels: Vec<(String, String)>,
+    // Boxed slices (no capacity field): the lists are complete once loaded, and this keeps a
+    // ServiceAccount within a 128-byte allocation.
+    pub annotations: Box<[(PStr, PStr)]>,
+    pub labels: Box<[(compact_str::CompactString, compact_str::CompactString)]>,
 }
 
 impl ObjectMeta {
@@ -770,10 +790,11 @@ pub struct PodSpec {
     pub service_account: Option<PStr>,
     /// Span of `hostNetwork: true`.
     pub host_network: Option<Span>,
+    // Boxed slices like the object's metadata: a workload fits a 256-byte allocation.
     /// Annotations of the pod (template) metadata.
-    pub annotations: Vec<(PStr, PStr)>,
-    pub containers: Vec<Container>,
-    pub projected_tokens: Vec<ProjectedToken>,
+    pub annotations: Box<[(PStr, PStr)]>,
+    pub containers: Box<[Container]>,
+    pub projected_tokens: Box<[ProjectedToken]>,
 }
 
 impl PodSpec {

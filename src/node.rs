@@ -60,6 +60,15 @@ impl Node {
         }
     }
 
+    /// `scalar_text` as an inline string, without a heap copy for short text.
+    pub fn scalar_compact(&self) -> Option<compact_str::CompactString> {
+        match &self.kind {
+            NodeKind::Str(s) | NodeKind::Number(s) => Some(s.as_str().into()),
+            NodeKind::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
+            _ => None,
+        }
+    }
+
     pub fn as_map(&self) -> Option<&[(Node, Node)]> {
         match &self.kind {
             NodeKind::Map(m) => Some(m),

@@ -228,9 +228,9 @@ fn aws_principal_matches(value: &crate::model::PStr, who: &str) -> Tri {
 }
 
 fn action_matches(st: &Statement, action: &str) -> Tri {
-    if st.action_key.is_none() && st.not_action_key.is_some() {
+    if st.action_key.is_none() && st.not_action.is_some() {
         let listed = st
-            .not_actions
+            .not_actions()
             .iter()
             .any(|a| glob::matches_ci(&a.text, action));
         return if listed { Tri::False } else { Tri::True };

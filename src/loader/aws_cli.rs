@@ -116,7 +116,7 @@ fn role(cx: &FileCtx, r: &Node, managed: &HashMap<&str, &Node>) -> Role {
         // `RoleLastUsed: {}` means never used (empty string); no key means unknown (None).
         last_used: r
             .get("RoleLastUsed")
-            .map(|u| u.get_str("LastUsedDate").unwrap_or("").to_string()),
+            .map(|u| u.get_str("LastUsedDate").unwrap_or("").into()),
         aliases: Vec::new(),
     }
 }

@@ -49,12 +49,12 @@ pub fn load(root: &Node, out: &mut Eks, kube: &mut crate::model::Kube) {
             .push(Box::new(crate::model::ServiceAccount {
                 meta: crate::model::ObjectMeta {
                     kind: "ServiceAccount".into(),
-                    namespace,
-                    name: name.scalar_text().unwrap_or_default(),
+                    namespace: namespace.into(),
+                    name: name.scalar_compact().unwrap_or_default(),
                     name_span: name.span,
                     span: s.span,
-                    annotations: vec![(key, arn)],
-                    labels: Vec::new(),
+                    annotations: Box::new([(key, arn)]),
+                    labels: Box::default(),
                 },
             }));
     }

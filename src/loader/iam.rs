@@ -188,17 +188,16 @@ fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Opti
         return None;
     };
     let mut st = Statement {
-        index,
+        index: index as u32,
         span: node.span,
         sid: None,
         effect: Effect::Invalid,
         effect_span: None,
         principal: None,
         not_principal: None,
-        actions: Vec::new(),
+        actions: Box::default(),
         action_key: None,
-        not_actions: Vec::new(),
-        not_action_key: None,
+        not_action: None,
         conditions: Vec::new(),
         condition_span: None,
     };
@@ -226,11 +225,13 @@ fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Opti
             "NotPrincipal" => st.not_principal = parse_principal(cx, value).map(Box::new),
             "Action" => {
                 st.action_key = Some(key.span);
-                st.actions = cx.string_list(value, "Action");
+                st.actions = cx.string_list(value, "Action").into_boxed_slice();
             }
             "NotAction" => {
-                st.not_action_key = Some(key.span);
-                st.not_actions = cx.string_list(value, "NotAction");
+                st.not_action = Some(Box::new(crate::model::NotAction {
+                    key: key.span,
+                    actions: cx.string_list(value, "NotAction"),
+                }));
             }
             "Resource" | "NotResource" => {
                 if trust {
@@ -253,13 +254,13 @@ fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Opti
     if st.effect_span.is_none() {
         cx.problem(node.span, "the statement has no Effect");
     }
-    if st.action_key.is_none() && st.not_action_key.is_none() {
+    if st.action_key.is_none() && st.not_action.is_none() {
         cx.problem(node.span, "the statement has no Action");
     }
     if trust && st.principal.is_none() && st.not_principal.is_none() {
         cx.problem(node.span, "a trust policy statement needs a Principal");
     }
-    for a in st.actions.iter().chain(&st.not_actions) {
+    for a in st.actions.iter().chain(st.not_actions()) {
         if a.text != "*" && !a.text.contains(':') && !a.is_unknown_part() {
             cx.problem(
                 a.span,
@@ -428,7 +429,7 @@ fn parse_conditions(cx: &mut Ctx, node: &Node, out: &mut Vec<Condition>) {
                 operator: op_text.clone(),
                 op: op.clone(),
                 key,
-                values: vals,
+                values: vals.into_boxed_slice(),
                 values_span: values.span,
             });
         }

@@ -13,7 +13,29 @@ pub fn is_object(root: &Node) -> bool {
 }
 
 pub fn pstr(node: &Node) -> Option<PStr> {
-    node.scalar_text().map(|t| PStr::new(t, node.span))
+    node.scalar_compact().map(|t| PStr::new(t, node.span))
+}
+
+/// The annotation keys the rules read, longer than an inline string: a key equal to one of them
+/// points at the constant instead of a heap copy per object.
+const KNOWN_KEYS: &[&str] = &[
+    crate::model::ROLE_ARN_ANNOTATION,
+    crate::model::AUDIENCE_ANNOTATION,
+    crate::model::TOKEN_EXPIRATION_ANNOTATION,
+    crate::model::REGIONAL_STS_ANNOTATION,
+];
+
+fn key_pstr(node: &Node) -> Option<PStr> {
+    let known = node
+        .as_str()
+        .and_then(|text| KNOWN_KEYS.iter().find(|k| **k == text));
+    match known {
+        Some(k) => Some(PStr::new(
+            compact_str::CompactString::const_new(k),
+            node.span,
+        )),
+        None => pstr(node),
+    }
 }
 
 /// A filtered list without the spare capacity of its growth: the model lives for the whole run.
@@ -34,14 +56,17 @@ fn string_list(node: Option<&Node>) -> Vec<String> {
     .unwrap_or_default()
 }
 
-fn pairs(node: Option<&Node>) -> Vec<(PStr, PStr)> {
-    exact(
-        node.and_then(Node::as_map)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|(k, v)| Some((pstr(k)?, pstr(v).unwrap_or_else(|| PStr::new("", v.span)))))
-            .collect(),
-    )
+fn pairs(node: Option<&Node>) -> Box<[(PStr, PStr)]> {
+    node.and_then(Node::as_map)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|(k, v)| {
+            Some((
+                key_pstr(k)?,
+                pstr(v).unwrap_or_else(|| PStr::new("", v.span)),
+            ))
+        })
+        .collect()
 }
 
 const CLUSTER_SCOPED: &[&str] = &[
@@ -56,28 +81,27 @@ pub fn meta(root: &Node, kind: &str) -> ObjectMeta {
     let md = root.get("metadata");
     let name_node = md.and_then(|m| m.get("name"));
     let namespace = if CLUSTER_SCOPED.contains(&kind) {
-        String::new()
+        Default::default()
     } else {
         md.and_then(|m| m.get("namespace"))
-            .and_then(Node::scalar_text)
+            .and_then(Node::scalar_compact)
             .unwrap_or_else(|| "default".into())
     };
     ObjectMeta {
-        kind: kind.to_string(),
+        kind: kind.into(),
         namespace,
-        name: name_node.and_then(Node::scalar_text).unwrap_or_default(),
+        name: name_node.and_then(Node::scalar_compact).unwrap_or_default(),
         name_span: name_node.map(|n| n.span).unwrap_or(crate::source::Span {
             end: root.span.start,
             ..root.span
         }),
         span: root.span,
         annotations: pairs(md.and_then(|m| m.get("annotations"))),
-        labels: exact(
-            pairs(md.and_then(|m| m.get("labels")))
-                .into_iter()
-                .map(|(k, v)| (k.text.into(), v.text.into()))
-                .collect(),
-        ),
+        labels: pairs(md.and_then(|m| m.get("labels")))
+            .into_vec()
+            .into_iter()
+            .map(|(k, v)| (k.text, v.text))
+            .collect(),
     }
 }
 
@@ -161,7 +185,7 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Kube) {
                     namespace: s
                         .get("namespace")
                         .and_then(Node::scalar_text)
-                        .unwrap_or_else(|| m.namespace.clone()),
+                        .unwrap_or_else(|| m.namespace.to_string()),
                     span: s.span,
                 })
                 .collect();
@@ -242,8 +266,8 @@ fn pod_spec(spec: &Node, metadata: Option<&Node>) -> PodSpec {
             .filter(|n| n.kind == NodeKind::Bool(true))
             .map(|n| n.span),
         annotations: pairs(metadata.and_then(|m| m.get("annotations"))),
-        containers: exact(containers),
-        projected_tokens: exact(projected_tokens),
+        containers: containers.into_boxed_slice(),
+        projected_tokens: projected_tokens.into_boxed_slice(),
     }
 }
 

@@ -32,7 +32,7 @@ impl Rule for HostNetworkNodeRole {
                         .config
                         .host_network_exempt
                         .iter()
-                        .any(|e| e == &w.meta.name || e == &w.meta.reference()));
+                        .any(|e| e == w.meta.name.as_str() || *e == w.meta.reference()));
             if exempt {
                 continue;
             }

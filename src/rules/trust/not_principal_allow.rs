@@ -27,7 +27,7 @@ impl Rule for NotPrincipalAllow {
                         .identity(identity(role, st, "NotPrincipal")),
                     );
                 }
-                if let Some(span) = st.not_action_key {
+                if let Some(span) = st.not_action.as_ref().map(|n| n.key) {
                     out.push(
                         Finding::new(
                             self.id(),
