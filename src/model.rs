@@ -297,6 +297,8 @@ pub struct OidcRef {
     pub statement: u32,
     /// Position in the statement's principal entries.
     pub entry: u32,
+    /// Where the issuer starts in the provider's text (found once, not by every rule).
+    pub issuer_start: u32,
     pub kind: crate::iam_eval::issuer::IssuerKind,
 }
 

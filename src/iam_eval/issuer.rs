@@ -179,6 +179,7 @@ pub fn oidc_refs(statements: &[crate::model::Statement]) -> Vec<crate::model::Oi
                 out.push(crate::model::OidcRef {
                     statement: index as u32,
                     entry: entry as u32,
+                    issuer_start: (provider.text.len() - issuer.len()) as u32,
                     kind: classify(issuer),
                 });
             }

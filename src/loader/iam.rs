@@ -358,8 +358,12 @@ pub fn is_account_id(s: &str) -> bool {
 
 /// Check `arn:partition:service:region:account:resource`; returns the resource part.
 pub fn check_arn<'a>(arn: &'a str, services: &[&str]) -> Result<&'a str, String> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let &["arn", partition, service, _region, account, resource] = parts.as_slice() else {
+    // Split without a vector: rules check every ServiceAccount's annotation.
+    let mut parts = arn.splitn(6, ':');
+    let mut next = || parts.next();
+    let (Some("arn"), Some(partition), Some(service), Some(_region), Some(account), Some(resource)) =
+        (next(), next(), next(), next(), next(), next())
+    else {
         return Err("expected arn:<partition>:<service>:<region>:<account>:<resource>".into());
     };
     if !matches!(

@@ -2,8 +2,8 @@
 
 use super::identity;
 use crate::finding::{Finding, Severity};
+use crate::model::ServiceAccount;
 use crate::rules::{Context, Rule};
-use std::collections::BTreeMap;
 
 pub struct RoleSharedAcrossNamespaces;
 
@@ -13,23 +13,35 @@ impl Rule for RoleSharedAcrossNamespaces {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        let mut by_role: BTreeMap<String, Vec<&crate::model::ServiceAccount>> = BTreeMap::new();
-        for sa in &cx.inventory.kube.service_accounts {
-            if let Some(arn) = sa.role_arn() {
-                by_role
-                    .entry(arn.text.trim().to_ascii_lowercase())
-                    .or_default()
-                    .push(sa);
-            }
-        }
-        for sas in by_role.values() {
+        // Grouped by ARN (case-insensitive) without key copies: sorted by a hash of the
+        // lower-cased ARN, the text compared only when hashes tie. The sort is stable, so each
+        // group keeps the input order.
+        let mut annotated: Vec<(u64, &str, &ServiceAccount)> = cx
+            .inventory
+            .kube
+            .service_accounts
+            .iter()
+            .filter_map(|sa| {
+                let arn = sa.role_arn()?.text.trim();
+                Some((lowercase_hash(arn), arn, &**sa))
+            })
+            .collect();
+        annotated.sort_by(|a, b| {
+            a.0.cmp(&b.0).then_with(|| {
+                let (x, y) = (a.1.bytes(), b.1.bytes());
+                x.map(|c| c.to_ascii_lowercase())
+                    .cmp(y.map(|c| c.to_ascii_lowercase()))
+            })
+        });
+        for group in annotated.chunk_by(|a, b| a.0 == b.0 && a.1.eq_ignore_ascii_case(b.1)) {
+            let sas: Vec<&ServiceAccount> = group.iter().map(|(_, _, sa)| *sa).collect();
             let mut namespaces: Vec<&str> = sas.iter().map(|s| s.meta.namespace.as_str()).collect();
             namespaces.sort_unstable();
             namespaces.dedup();
             if namespaces.len() < 2 {
                 continue;
             }
-            for sa in sas {
+            for sa in &sas {
                 let Some(arn) = sa.role_arn() else { continue };
                 let mut f = Finding::new(
                     self.id(),
@@ -52,4 +64,12 @@ impl Rule for RoleSharedAcrossNamespaces {
             }
         }
     }
+}
+
+/// FNV-1a of the ASCII-lower-cased text: only orders the ARNs for grouping, so collisions cost
+/// a comparison, never a wrong group.
+fn lowercase_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
+    })
 }

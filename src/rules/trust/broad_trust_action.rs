@@ -16,26 +16,25 @@ impl Rule for BroadTrustAction {
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         for (role, policy) in trust_policies(cx.inventory) {
             for st in policy.statements.iter().filter(|s| s.is_allow()) {
-                let kinds: Vec<&PrincipalKind> = st.principals().map(|(k, _)| k).collect();
+                let has_principals = st.principals().next().is_some();
                 let federated_only =
-                    !kinds.is_empty() && kinds.iter().all(|k| **k == PrincipalKind::Federated);
-                let any_federated = kinds.iter().any(|k| **k == PrincipalKind::Federated);
-                for action in &st.actions {
+                    has_principals && st.principals().all(|(k, _)| *k == PrincipalKind::Federated);
+                let any_federated = st.principals().any(|(k, _)| *k == PrincipalKind::Federated);
+                for action in st.actions.iter() {
                     if action.is_unknown_part() {
                         continue;
                     }
-                    let a = action.text.to_ascii_lowercase();
-                    let why = if a == "*" || a == "sts:*" {
+                    let is = |name: &str| action.text.eq_ignore_ascii_case(name);
+                    let why = if is("*") || is("sts:*") {
                         Some(format!(
                             "`{}` lets the trusted principals call every STS action on the role",
                             action.text
                         ))
-                    } else if a == "sts:assumerole" && federated_only {
+                    } else if is("sts:AssumeRole") && federated_only {
                         Some("`sts:AssumeRole` does not apply to a Federated principal: identity providers use AssumeRoleWithWebIdentity or AssumeRoleWithSAML".to_string())
-                    } else if (a == "sts:assumerolewithwebidentity"
-                        || a == "sts:assumerolewithsaml")
+                    } else if (is("sts:AssumeRoleWithWebIdentity") || is("sts:AssumeRoleWithSAML"))
                         && !any_federated
-                        && !kinds.is_empty()
+                        && has_principals
                     {
                         Some(format!("`{}` is for Federated identity providers, not AWS or Service principals", action.text))
                     } else {

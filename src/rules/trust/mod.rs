@@ -17,7 +17,7 @@ pub mod public_principal;
 pub mod unused_role;
 
 use crate::iam_eval::glob::match_value;
-use crate::iam_eval::issuer::{provider_issuer, split_claim_key, IssuerKind};
+use crate::iam_eval::issuer::{split_claim_key, IssuerKind};
 use crate::iam_eval::Tri;
 use crate::model::{Condition, Inventory, PStr, Policy, Role, Statement};
 
@@ -33,7 +33,7 @@ pub struct OidcUse<'a> {
     pub statement: &'a Statement,
     pub provider: &'a PStr,
     pub issuer: &'a str,
-    pub kind: IssuerKind,
+    pub kind: &'a IssuerKind,
 }
 
 /// The OIDC providers an Allow statement trusts for `sts:AssumeRoleWithWebIdentity` (found when
@@ -52,8 +52,8 @@ pub fn oidc_uses(policy: &Policy) -> Vec<OidcUse<'_>> {
             Some(OidcUse {
                 statement,
                 provider,
-                issuer: provider_issuer(&provider.text)?,
-                kind: r.kind.clone(),
+                issuer: provider.text.get(r.issuer_start as usize..)?,
+                kind: &r.kind,
             })
         })
         .collect()

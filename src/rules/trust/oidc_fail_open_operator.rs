@@ -18,12 +18,7 @@ impl Rule for OidcFailOpenOperator {
             for st in policy.statements.iter().filter(|s| s.is_allow()) {
                 for cond in &st.conditions {
                     let Some(op) = &cond.op else { continue };
-                    let Some(claim) = claim_of(&cond.key.text) else {
-                        continue;
-                    };
-                    if !claim.eq_ignore_ascii_case("sub") && !claim.eq_ignore_ascii_case("aud") {
-                        continue;
-                    }
+                    // The operator first: most are plain and need no look at the key.
                     let (severity, why) = if op.if_exists {
                         (
                             Severity::High,
@@ -41,6 +36,12 @@ impl Rule for OidcFailOpenOperator {
                     } else {
                         continue;
                     };
+                    let Some(claim) = claim_of(&cond.key.text) else {
+                        continue;
+                    };
+                    if !claim.eq_ignore_ascii_case("sub") && !claim.eq_ignore_ascii_case("aud") {
+                        continue;
+                    }
                     out.push(
                         Finding::new(
                             self.id(),

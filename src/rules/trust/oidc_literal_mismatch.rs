@@ -36,8 +36,9 @@ impl Rule for OidcLiteralMismatch {
                             ))
                         } else if op.base == BaseOp::StringEquals
                             && !value.is_unknown_part()
-                            && is_eks_sub(claim)
+                            // The subject check first: it is cheap and usually passes.
                             && !valid_sa_subject(&value.text)
+                            && is_eks_sub(claim)
                         {
                             Some((
                                 Severity::Medium,

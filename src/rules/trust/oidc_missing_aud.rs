@@ -15,7 +15,7 @@ impl Rule for OidcMissingAud {
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         for (role, policy) in trust_policies(cx.inventory) {
             for u in oidc_uses(policy) {
-                let (claim, severity, why) = match &u.kind {
+                let (claim, severity, why) = match u.kind {
                     IssuerKind::AudienceIdentified { aud_claim } => (
                         *aud_claim,
                         Severity::Critical,

@@ -15,7 +15,7 @@ impl Rule for OidcMissingSub {
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         for (role, policy) in trust_policies(cx.inventory) {
             for u in oidc_uses(policy) {
-                let (severity, who) = match &u.kind {
+                let (severity, who) = match u.kind {
                     IssuerKind::AudienceIdentified { .. } => continue,
                     IssuerKind::PublicCi(ci) => (
                         Severity::Critical,
