@@ -12,7 +12,7 @@ pub mod trust;
 
 use crate::config::Config;
 use crate::finding::Finding;
-use crate::model::Inventory;
+use crate::model::{Inventory, Policy, Role};
 use crate::source::SourceMap;
 pub use meta::RuleMeta;
 
@@ -29,6 +29,26 @@ pub trait Rule: Sync {
     /// Inventory rules (⧉) report something missing and run only on a complete inventory.
     fn needs_complete_inventory(&self) -> bool {
         false
+    }
+    /// Rules that judge one role's trust policy at a time. The engine runs all of them on a
+    /// role before moving to the next, while its policy is in the cache, instead of each rule
+    /// walking every role again.
+    fn as_trust_rule(&self) -> Option<&dyn TrustRule> {
+        None
+    }
+}
+
+/// A rule that looks at one trust policy (and its role) at a time.
+pub trait TrustRule: Sync {
+    fn check_trust(&self, cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>);
+}
+
+/// `Rule::check` of a trust rule on its own: every loaded trust policy in turn.
+pub fn check_each_trust_policy(rule: &dyn TrustRule, cx: &Context, out: &mut Vec<Finding>) {
+    for role in &cx.inventory.roles {
+        if let Some(policy) = &role.trust {
+            rule.check_trust(cx, role, policy, out);
+        }
     }
 }
 
@@ -111,14 +131,44 @@ declare_rules! {
 /// Run the selected rules and return findings sorted by (file, offset, rule).
 pub fn run(cx: &Context, selected: &[&'static dyn Rule]) -> Vec<Finding> {
     use rayon::prelude::*;
-    let mut findings: Vec<Finding> = selected
-        .par_iter()
-        .flat_map_iter(|rule| {
-            let mut out = Vec::new();
-            rule.check(cx, &mut out);
-            out
-        })
+    let (trust_rules, others): (Vec<&'static dyn Rule>, Vec<&'static dyn Rule>) = selected
+        .iter()
+        .partition(|rule| rule.as_trust_rule().is_some());
+    let trust_rules: Vec<&dyn TrustRule> = trust_rules
+        .iter()
+        .filter_map(|rule| rule.as_trust_rule())
         .collect();
+    // Roles in chunks, every trust rule on each role; the other rules side by side.
+    let (mut findings, other_findings): (Vec<Finding>, Vec<Finding>) = rayon::join(
+        || {
+            cx.inventory
+                .roles
+                .par_chunks(64)
+                .flat_map_iter(|roles| {
+                    let mut out = Vec::new();
+                    for role in roles {
+                        if let Some(policy) = &role.trust {
+                            for rule in &trust_rules {
+                                rule.check_trust(cx, role, policy, &mut out);
+                            }
+                        }
+                    }
+                    out
+                })
+                .collect()
+        },
+        || {
+            others
+                .par_iter()
+                .flat_map_iter(|rule| {
+                    let mut out = Vec::new();
+                    rule.check(cx, &mut out);
+                    out
+                })
+                .collect()
+        },
+    );
+    findings.extend(other_findings);
     findings.sort_by(|a, b| {
         (a.span.file, a.span.start, a.rule, a.span.end, &a.message).cmp(&(
             b.span.file,

@@ -3,8 +3,9 @@
 use super::trusts_pod_identity;
 use crate::finding::{Finding, Severity};
 use crate::iam_eval::glob::matches_ci;
-use crate::rules::trust::{identity, trust_policies};
-use crate::rules::{Context, Rule};
+use crate::model::{Policy, Role};
+use crate::rules::trust::identity;
+use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
 
 pub struct MissingTagSession;
 
@@ -14,35 +15,43 @@ impl Rule for MissingTagSession {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        for (role, policy) in trust_policies(cx.inventory) {
-            let statements: Vec<_> = policy
-                .statements
+        check_each_trust_policy(self, cx, out);
+    }
+
+    fn as_trust_rule(&self) -> Option<&dyn TrustRule> {
+        Some(self)
+    }
+}
+
+impl TrustRule for MissingTagSession {
+    fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+        let statements: Vec<_> = policy
+            .statements
+            .iter()
+            .filter(|s| trusts_pod_identity(s))
+            .collect();
+        if statements.iter().any(|s| s.allows_action("sts:TagSession")) {
+            return;
+        }
+        for st in statements {
+            let Some(action) = st
+                .actions
                 .iter()
-                .filter(|s| trusts_pod_identity(s))
-                .collect();
-            if statements.iter().any(|s| s.allows_action("sts:TagSession")) {
+                .find(|a| matches_ci(&a.text, "sts:AssumeRole"))
+            else {
                 continue;
-            }
-            for st in statements {
-                let Some(action) = st
-                    .actions
-                    .iter()
-                    .find(|a| matches_ci(&a.text, "sts:AssumeRole"))
-                else {
-                    continue;
-                };
-                out.push(
-                    Finding::new(
-                        self.id(),
-                        Severity::Medium,
-                        action.span,
-                        format!("role `{}` trusts pods.eks.amazonaws.com for sts:AssumeRole but not sts:TagSession: EKS Pod Identity cannot use it", role.name),
-                    )
-                    .label("sts:TagSession is missing beside this")
-                    .help("allow both \"sts:AssumeRole\" and \"sts:TagSession\" for pods.eks.amazonaws.com")
-                    .identity(identity(role, st, "pod-identity:tagsession")),
-                );
-            }
+            };
+            out.push(
+                Finding::new(
+                    self.id(),
+                    Severity::Medium,
+                    action.span,
+                    format!("role `{}` trusts pods.eks.amazonaws.com for sts:AssumeRole but not sts:TagSession: EKS Pod Identity cannot use it", role.name),
+                )
+                .label("sts:TagSession is missing beside this")
+                .help("allow both \"sts:AssumeRole\" and \"sts:TagSession\" for pods.eks.amazonaws.com")
+                .identity(identity(role, st, "pod-identity:tagsession")),
+            );
         }
     }
 }

@@ -1,10 +1,11 @@
 //! TRUST011 cross-account-no-guard: an AWS principal of an untrusted account may assume the role
 //! with no ExternalId, organization or principal-ARN condition.
 
-use super::{identity, trust_policies};
+use super::identity;
 use crate::finding::{Finding, Severity};
+use crate::model::{Policy, Role};
 use crate::model::{PrincipalKind, Statement};
-use crate::rules::{Context, Rule};
+use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
 
 pub struct CrossAccountNoGuard;
 
@@ -39,48 +40,56 @@ impl Rule for CrossAccountNoGuard {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        for (role, policy) in trust_policies(cx.inventory) {
-            let mut trusted: Vec<&str> = cx
-                .config
-                .trusted_accounts
-                .iter()
-                .map(String::as_str)
-                .collect();
-            trusted.extend(role.account());
-            if trusted.is_empty() {
-                // Without trusted_accounts or the role's own account, "outside" is unknowable.
+        check_each_trust_policy(self, cx, out);
+    }
+
+    fn as_trust_rule(&self) -> Option<&dyn TrustRule> {
+        Some(self)
+    }
+}
+
+impl TrustRule for CrossAccountNoGuard {
+    fn check_trust(&self, cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+        let mut trusted: Vec<&str> = cx
+            .config
+            .trusted_accounts
+            .iter()
+            .map(String::as_str)
+            .collect();
+        trusted.extend(role.account());
+        if trusted.is_empty() {
+            // Without trusted_accounts or the role's own account, "outside" is unknowable.
+            return;
+        }
+        for st in policy.statements.iter().filter(|s| s.is_allow()) {
+            if guarded(st) {
                 continue;
             }
-            for st in policy.statements.iter().filter(|s| s.is_allow()) {
-                if guarded(st) {
+            for principal in st
+                .principal
+                .iter()
+                .flat_map(|p| p.of_kind(&PrincipalKind::Aws))
+            {
+                let Some(account) = account_of(&principal.text) else {
+                    continue;
+                };
+                if trusted.contains(&account) {
                     continue;
                 }
-                for principal in st
-                    .principal
-                    .iter()
-                    .flat_map(|p| p.of_kind(&PrincipalKind::Aws))
-                {
-                    let Some(account) = account_of(&principal.text) else {
-                        continue;
-                    };
-                    if trusted.contains(&account) {
-                        continue;
-                    }
-                    out.push(
-                        Finding::new(
-                            self.id(),
-                            Severity::Medium,
-                            principal.span,
-                            format!(
-                                "role `{}` trusts account {account}, which is not in trusted_accounts, with no sts:ExternalId, aws:PrincipalOrgID or aws:PrincipalArn condition",
-                                role.name
-                            ),
-                        )
-                        .label("untrusted account")
-                        .help("add the account to trusted_accounts if it is yours, otherwise require sts:ExternalId (third parties) or aws:PrincipalOrgID")
-                        .identity(identity(role, st, &format!("account:{account}"))),
-                    );
-                }
+                out.push(
+                    Finding::new(
+                        self.id(),
+                        Severity::Medium,
+                        principal.span,
+                        format!(
+                            "role `{}` trusts account {account}, which is not in trusted_accounts, with no sts:ExternalId, aws:PrincipalOrgID or aws:PrincipalArn condition",
+                            role.name
+                        ),
+                    )
+                    .label("untrusted account")
+                    .help("add the account to trusted_accounts if it is yours, otherwise require sts:ExternalId (third parties) or aws:PrincipalOrgID")
+                    .identity(identity(role, st, &format!("account:{account}"))),
+                );
             }
         }
     }

@@ -1,8 +1,8 @@
 //! TRUST012 invalid-trust-policy: one finding per grammar problem of a trust policy document.
 
-use super::trust_policies;
 use crate::finding::{Finding, Severity};
-use crate::rules::{Context, Rule};
+use crate::model::{Policy, Role};
+use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
 
 pub struct InvalidTrustPolicy;
 
@@ -12,16 +12,24 @@ impl Rule for InvalidTrustPolicy {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        for (role, policy) in trust_policies(cx.inventory) {
-            for (n, problem) in policy.problems.iter().enumerate() {
-                let who = role.arn.as_deref().unwrap_or(&role.name);
-                out.push(
-                    Finding::new(self.id(), Severity::High, problem.span, format!("role `{}`: {}", role.name, problem.message))
-                        .label("invalid here")
-                        .help("IAM rejects or misreads this document; fix it so the policy says what you mean")
-                        .identity(format!("role:{who}#trust.problem[{n}]:{}", problem.message)),
-                );
-            }
+        check_each_trust_policy(self, cx, out);
+    }
+
+    fn as_trust_rule(&self) -> Option<&dyn TrustRule> {
+        Some(self)
+    }
+}
+
+impl TrustRule for InvalidTrustPolicy {
+    fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+        for (n, problem) in policy.problems.iter().enumerate() {
+            let who = role.arn.as_deref().unwrap_or(&role.name);
+            out.push(
+                Finding::new(self.id(), Severity::High, problem.span, format!("role `{}`: {}", role.name, problem.message))
+                    .label("invalid here")
+                    .help("IAM rejects or misreads this document; fix it so the policy says what you mean")
+                    .identity(format!("role:{who}#trust.problem[{n}]:{}", problem.message)),
+            );
         }
     }
 }

@@ -1,11 +1,12 @@
 //! TRUST004 oidc-issuer-mismatch: a `:sub`/`:aud` condition key names an issuer the statement does
 //! not trust.
 
-use super::{identity, key_names, oidc_uses, trust_policies};
+use super::{identity, key_names, oidc_uses};
 use crate::finding::{Finding, Severity};
 use crate::iam_eval::issuer::split_claim_key;
 use crate::iam_eval::Tri;
-use crate::rules::{Context, Rule};
+use crate::model::{Policy, Role};
+use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
 
 pub struct OidcIssuerMismatch;
 
@@ -15,57 +16,69 @@ impl Rule for OidcIssuerMismatch {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        for (role, policy) in trust_policies(cx.inventory) {
-            let uses = oidc_uses(policy);
-            for st in policy.statements.iter().filter(|s| s.is_allow()) {
-                let issuers: Vec<&str> = uses
-                    .iter()
-                    .filter(|u| std::ptr::eq(u.statement, st))
-                    .map(|u| u.issuer)
-                    .collect();
-                if issuers.is_empty() {
+        check_each_trust_policy(self, cx, out);
+    }
+
+    fn as_trust_rule(&self) -> Option<&dyn TrustRule> {
+        Some(self)
+    }
+}
+
+impl TrustRule for OidcIssuerMismatch {
+    fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+        let uses = oidc_uses(policy);
+        for st in policy.statements.iter().filter(|s| s.is_allow()) {
+            let issuers: Vec<&str> = uses
+                .iter()
+                .filter(|u| std::ptr::eq(u.statement, st))
+                .map(|u| u.issuer)
+                .collect();
+            if issuers.is_empty() {
+                continue;
+            }
+            for cond in &st.conditions {
+                let Some((key_issuer, claim)) = split_claim_key(&cond.key.text) else {
+                    continue;
+                };
+                let claim = claim.to_ascii_lowercase();
+                if claim != "sub" && claim != "aud" {
                     continue;
                 }
-                for cond in &st.conditions {
-                    let Some((key_issuer, claim)) = split_claim_key(&cond.key.text) else {
-                        continue;
-                    };
-                    let claim = claim.to_ascii_lowercase();
-                    if claim != "sub" && claim != "aud" {
-                        continue;
-                    }
-                    if issuers
-                        .iter()
-                        .any(|i| key_names(&cond.key, i, &claim) != Tri::False)
-                    {
-                        continue;
-                    }
-                    let open = cond.op.as_ref().is_some_and(|o| o.fails_open());
-                    let effect = if open {
-                        "its operator fails open on a missing key, so the condition is always true"
-                    } else {
-                        "tokens of the trusted provider never carry this key, so the statement never matches"
-                    };
-                    let mut f = Finding::new(
-                        self.id(),
-                        Severity::High,
-                        cond.key.span,
-                        format!(
-                            "condition key `{}` names issuer `{}`, but the statement trusts `{}`: {}",
-                            cond.key.text,
-                            key_issuer,
-                            issuers.join("`, `"),
-                            effect
-                        ),
-                    )
-                    .label("issuer differs from the Federated principal")
-                    .help(format!("write the key as `{}:{}` (the provider's issuer without https://)", issuers.first().copied().unwrap_or_default(), claim))
-                    .identity(identity(role, st, &format!("key:{}", cond.key.text)));
-                    for u in uses.iter().filter(|u| std::ptr::eq(u.statement, st)) {
-                        f = f.with_label(u.provider.span, "the trusted provider");
-                    }
-                    out.push(f);
+                if issuers
+                    .iter()
+                    .any(|i| key_names(&cond.key, i, &claim) != Tri::False)
+                {
+                    continue;
                 }
+                let open = cond.op.as_ref().is_some_and(|o| o.fails_open());
+                let effect = if open {
+                    "its operator fails open on a missing key, so the condition is always true"
+                } else {
+                    "tokens of the trusted provider never carry this key, so the statement never matches"
+                };
+                let mut f = Finding::new(
+                    self.id(),
+                    Severity::High,
+                    cond.key.span,
+                    format!(
+                        "condition key `{}` names issuer `{}`, but the statement trusts `{}`: {}",
+                        cond.key.text,
+                        key_issuer,
+                        issuers.join("`, `"),
+                        effect
+                    ),
+                )
+                .label("issuer differs from the Federated principal")
+                .help(format!(
+                    "write the key as `{}:{}` (the provider's issuer without https://)",
+                    issuers.first().copied().unwrap_or_default(),
+                    claim
+                ))
+                .identity(identity(role, st, &format!("key:{}", cond.key.text)));
+                for u in uses.iter().filter(|u| std::ptr::eq(u.statement, st)) {
+                    f = f.with_label(u.provider.span, "the trusted provider");
+                }
+                out.push(f);
             }
         }
     }

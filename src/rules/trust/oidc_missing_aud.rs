@@ -1,9 +1,10 @@
 //! TRUST002 oidc-missing-aud: web identity trust with no condition on the issuer's audience.
 
-use super::{conditions_on_claim, identity, oidc_uses, trust_policies};
+use super::{conditions_on_claim, identity, oidc_uses};
 use crate::finding::{Finding, Severity};
 use crate::iam_eval::issuer::IssuerKind;
-use crate::rules::{Context, Rule};
+use crate::model::{Policy, Role};
+use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
 
 pub struct OidcMissingAud;
 
@@ -13,43 +14,51 @@ impl Rule for OidcMissingAud {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        for (role, policy) in trust_policies(cx.inventory) {
-            for u in oidc_uses(policy) {
-                let (claim, severity, why) = match u.kind {
-                    IssuerKind::AudienceIdentified { aud_claim } => (
-                        *aud_claim,
-                        Severity::Critical,
-                        "for this provider the audience identifies the app or identity pool, so any app's users can assume the role",
-                    ),
-                    _ => (
-                        "aud",
-                        Severity::Medium,
-                        "STS still checks the provider's client-ID list, but the role accepts tokens minted for any audience registered on it",
-                    ),
-                };
-                if conditions_on_claim(u.statement, u.issuer, claim)
-                    .next()
-                    .is_some()
-                {
-                    continue;
-                }
-                let mut f = Finding::new(
-                    self.id(),
-                    severity,
-                    u.provider.span,
-                    format!("role `{}` trusts `{}` with no condition on `{}:{}`: {}", role.name, u.issuer, u.issuer, claim, why),
-                )
-                .label("trusted with no audience condition")
-                .help(format!("add a StringEquals condition on `{}:{}` (for EKS and most CI issuers `sts.amazonaws.com`)", u.issuer, claim))
-                .identity(identity(role, u.statement, &format!("aud:{}", u.issuer)));
-                if let Some(span) = u.statement.condition_span {
-                    f = f.with_label(
-                        span,
-                        format!("no condition here tests `{}:{}`", u.issuer, claim),
-                    );
-                }
-                out.push(f);
+        check_each_trust_policy(self, cx, out);
+    }
+
+    fn as_trust_rule(&self) -> Option<&dyn TrustRule> {
+        Some(self)
+    }
+}
+
+impl TrustRule for OidcMissingAud {
+    fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+        for u in oidc_uses(policy) {
+            let (claim, severity, why) = match u.kind {
+                IssuerKind::AudienceIdentified { aud_claim } => (
+                    *aud_claim,
+                    Severity::Critical,
+                    "for this provider the audience identifies the app or identity pool, so any app's users can assume the role",
+                ),
+                _ => (
+                    "aud",
+                    Severity::Medium,
+                    "STS still checks the provider's client-ID list, but the role accepts tokens minted for any audience registered on it",
+                ),
+            };
+            if conditions_on_claim(u.statement, u.issuer, claim)
+                .next()
+                .is_some()
+            {
+                continue;
             }
+            let mut f = Finding::new(
+                self.id(),
+                severity,
+                u.provider.span,
+                format!("role `{}` trusts `{}` with no condition on `{}:{}`: {}", role.name, u.issuer, u.issuer, claim, why),
+            )
+            .label("trusted with no audience condition")
+            .help(format!("add a StringEquals condition on `{}:{}` (for EKS and most CI issuers `sts.amazonaws.com`)", u.issuer, claim))
+            .identity(identity(role, u.statement, &format!("aud:{}", u.issuer)));
+            if let Some(span) = u.statement.condition_span {
+                f = f.with_label(
+                    span,
+                    format!("no condition here tests `{}:{}`", u.issuer, claim),
+                );
+            }
+            out.push(f);
         }
     }
 }

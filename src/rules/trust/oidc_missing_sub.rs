@@ -1,9 +1,10 @@
 //! TRUST001 oidc-missing-sub: web identity trust with no condition on the issuer's `sub`.
 
-use super::{conditions_on_claim, identity, oidc_uses, trust_policies};
+use super::{conditions_on_claim, identity, oidc_uses};
 use crate::finding::{Finding, Severity};
 use crate::iam_eval::issuer::IssuerKind;
-use crate::rules::{Context, Rule};
+use crate::model::{Policy, Role};
+use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
 
 pub struct OidcMissingSub;
 
@@ -13,54 +14,62 @@ impl Rule for OidcMissingSub {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        for (role, policy) in trust_policies(cx.inventory) {
-            for u in oidc_uses(policy) {
-                let (severity, who) = match u.kind {
-                    IssuerKind::AudienceIdentified { .. } => continue,
-                    IssuerKind::PublicCi(ci) => (
-                        Severity::Critical,
-                        std::borrow::Cow::Owned(format!(
-                            "every {} workflow of every account on the service",
-                            ci.name()
-                        )),
+        check_each_trust_policy(self, cx, out);
+    }
+
+    fn as_trust_rule(&self) -> Option<&dyn TrustRule> {
+        Some(self)
+    }
+}
+
+impl TrustRule for OidcMissingSub {
+    fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+        for u in oidc_uses(policy) {
+            let (severity, who) = match u.kind {
+                IssuerKind::AudienceIdentified { .. } => continue,
+                IssuerKind::PublicCi(ci) => (
+                    Severity::Critical,
+                    std::borrow::Cow::Owned(format!(
+                        "every {} workflow of every account on the service",
+                        ci.name()
+                    )),
+                ),
+                IssuerKind::Eks { .. } => (
+                    Severity::High,
+                    std::borrow::Cow::Borrowed(
+                        "every ServiceAccount in every namespace of the cluster",
                     ),
-                    IssuerKind::Eks { .. } => (
-                        Severity::High,
-                        std::borrow::Cow::Borrowed(
-                            "every ServiceAccount in every namespace of the cluster",
-                        ),
-                    ),
-                    IssuerKind::Generic => (
-                        Severity::High,
-                        std::borrow::Cow::Borrowed("every identity the provider issues tokens for"),
-                    ),
-                };
-                if conditions_on_claim(u.statement, u.issuer, "sub")
-                    .next()
-                    .is_some()
-                {
-                    continue;
-                }
-                let mut f = Finding::new(
-                    self.id(),
-                    severity,
-                    u.provider.span,
-                    format!(
-                        "role `{}` trusts `{}` for web identity with no condition on `{}:sub`: {} can assume it",
-                        role.name, u.issuer, u.issuer, who
-                    ),
-                )
-                .label("trusted with no `sub` condition")
-                .help(format!(
-                    "add a StringEquals condition on `{}:sub` naming the exact subject (for EKS `system:serviceaccount:<namespace>:<name>`)",
-                    u.issuer
-                ))
-                .identity(identity(role, u.statement, &format!("sub:{}", u.issuer)));
-                if let Some(span) = u.statement.condition_span {
-                    f = f.with_label(span, format!("no condition here tests `{}:sub`", u.issuer));
-                }
-                out.push(f);
+                ),
+                IssuerKind::Generic => (
+                    Severity::High,
+                    std::borrow::Cow::Borrowed("every identity the provider issues tokens for"),
+                ),
+            };
+            if conditions_on_claim(u.statement, u.issuer, "sub")
+                .next()
+                .is_some()
+            {
+                continue;
             }
+            let mut f = Finding::new(
+                self.id(),
+                severity,
+                u.provider.span,
+                format!(
+                    "role `{}` trusts `{}` for web identity with no condition on `{}:sub`: {} can assume it",
+                    role.name, u.issuer, u.issuer, who
+                ),
+            )
+            .label("trusted with no `sub` condition")
+            .help(format!(
+                "add a StringEquals condition on `{}:sub` naming the exact subject (for EKS `system:serviceaccount:<namespace>:<name>`)",
+                u.issuer
+            ))
+            .identity(identity(role, u.statement, &format!("sub:{}", u.issuer)));
+            if let Some(span) = u.statement.condition_span {
+                f = f.with_label(span, format!("no condition here tests `{}:sub`", u.issuer));
+            }
+            out.push(f);
         }
     }
 }

@@ -1,12 +1,13 @@
 //! TRUST003 oidc-wildcard-sub: `sub` matched with a wildcard pattern; graded by how many identities
 //! the pattern admits.
 
-use super::{identity, trust_policies, without_placeholders};
+use super::{identity, without_placeholders};
 use crate::finding::{Finding, Severity};
 use crate::iam_eval::glob::has_wildcard;
 use crate::iam_eval::issuer::{classify, split_claim_key, CiService, IssuerKind};
 use crate::model::{BaseOp, SetOp};
-use crate::rules::{Context, Rule};
+use crate::model::{Policy, Role};
+use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
 
 pub struct OidcWildcardSub;
 
@@ -16,45 +17,53 @@ impl Rule for OidcWildcardSub {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        for (role, policy) in trust_policies(cx.inventory) {
-            for st in policy.statements.iter().filter(|s| s.is_allow()) {
-                for cond in &st.conditions {
-                    let Some(op) = &cond.op else { continue };
-                    if op.base != BaseOp::StringLike || op.set == Some(SetOp::ForAllValues) {
+        check_each_trust_policy(self, cx, out);
+    }
+
+    fn as_trust_rule(&self) -> Option<&dyn TrustRule> {
+        Some(self)
+    }
+}
+
+impl TrustRule for OidcWildcardSub {
+    fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+        for st in policy.statements.iter().filter(|s| s.is_allow()) {
+            for cond in &st.conditions {
+                let Some(op) = &cond.op else { continue };
+                if op.base != BaseOp::StringLike || op.set == Some(SetOp::ForAllValues) {
+                    continue;
+                }
+                let Some((issuer, claim)) = split_claim_key(&cond.key.text) else {
+                    continue;
+                };
+                if !claim.eq_ignore_ascii_case("sub") {
+                    continue;
+                }
+                let kind = classify(issuer);
+                for value in &cond.values {
+                    let pattern = without_placeholders(value);
+                    if !has_wildcard(&pattern) {
                         continue;
                     }
-                    let Some((issuer, claim)) = split_claim_key(&cond.key.text) else {
-                        continue;
-                    };
-                    if !claim.eq_ignore_ascii_case("sub") {
-                        continue;
-                    }
-                    let kind = classify(issuer);
-                    for value in &cond.values {
-                        let pattern = without_placeholders(value);
-                        if !has_wildcard(&pattern) {
-                            continue;
-                        }
-                        let (severity, admits) = reach(&kind, &value.text);
-                        out.push(
-                            Finding::new(
-                                self.id(),
-                                severity,
-                                value.span,
-                                format!(
-                                    "role `{}` admits `sub` pattern `{}`: {}",
-                                    role.name, value.text, admits
-                                ),
-                            )
-                            .label("wildcard subject")
-                            .help("list the exact subjects with StringEquals instead of a pattern")
-                            .identity(identity(
-                                role,
-                                st,
-                                &format!("sub-pattern:{}", value.text),
-                            )),
-                        );
-                    }
+                    let (severity, admits) = reach(&kind, &value.text);
+                    out.push(
+                        Finding::new(
+                            self.id(),
+                            severity,
+                            value.span,
+                            format!(
+                                "role `{}` admits `sub` pattern `{}`: {}",
+                                role.name, value.text, admits
+                            ),
+                        )
+                        .label("wildcard subject")
+                        .help("list the exact subjects with StringEquals instead of a pattern")
+                        .identity(identity(
+                            role,
+                            st,
+                            &format!("sub-pattern:{}", value.text),
+                        )),
+                    );
                 }
             }
         }

@@ -1,9 +1,10 @@
 //! TRUST007 public-principal: anyone (`*`) may assume the role, with no condition pinning the caller.
 
-use super::{identity, trust_policies};
+use super::identity;
 use crate::finding::{Finding, Severity};
+use crate::model::{Policy, Role};
 use crate::model::{PrincipalKind, Statement};
-use crate::rules::{Context, Rule};
+use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
 
 pub struct PublicPrincipal;
 
@@ -35,31 +36,39 @@ impl Rule for PublicPrincipal {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        for (role, policy) in trust_policies(cx.inventory) {
-            for st in policy.statements.iter().filter(|s| s.is_allow()) {
-                let Some(p) = &st.principal else { continue };
-                let mut stars: Vec<_> = p.star.into_iter().collect();
-                stars.extend(
-                    p.of_kind(&PrincipalKind::Aws)
-                        .filter(|v| v.text == "*")
-                        .map(|v| v.span),
+        check_each_trust_policy(self, cx, out);
+    }
+
+    fn as_trust_rule(&self) -> Option<&dyn TrustRule> {
+        Some(self)
+    }
+}
+
+impl TrustRule for PublicPrincipal {
+    fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+        for st in policy.statements.iter().filter(|s| s.is_allow()) {
+            let Some(p) = &st.principal else { continue };
+            let mut stars: Vec<_> = p.star.into_iter().collect();
+            stars.extend(
+                p.of_kind(&PrincipalKind::Aws)
+                    .filter(|v| v.text == "*")
+                    .map(|v| v.span),
+            );
+            if stars.is_empty() || pinned(st) {
+                continue;
+            }
+            for span in stars {
+                out.push(
+                    Finding::new(
+                        self.id(),
+                        Severity::Critical,
+                        span,
+                        format!("role `{}` can be assumed by any AWS principal of any account: nothing pins the caller", role.name),
+                    )
+                    .label("public principal")
+                    .help("name the trusted accounts or roles, or add a condition on aws:PrincipalOrgID, aws:PrincipalArn or sts:ExternalId")
+                    .identity(identity(role, st, "principal:*")),
                 );
-                if stars.is_empty() || pinned(st) {
-                    continue;
-                }
-                for span in stars {
-                    out.push(
-                        Finding::new(
-                            self.id(),
-                            Severity::Critical,
-                            span,
-                            format!("role `{}` can be assumed by any AWS principal of any account: nothing pins the caller", role.name),
-                        )
-                        .label("public principal")
-                        .help("name the trusted accounts or roles, or add a condition on aws:PrincipalOrgID, aws:PrincipalArn or sts:ExternalId")
-                        .identity(identity(role, st, "principal:*")),
-                    );
-                }
             }
         }
     }
