@@ -18,16 +18,22 @@ impl Inner {
     /// Extract the string value of `node` from the outer file text.
     pub fn of(outer_text: &str, node: &Node) -> Option<Inner> {
         let value = node.as_str()?;
-        let map = match node.style {
+        // A JSON string decoded again from the source gives the map and, when it agrees with
+        // the parsed value, the text itself (no second copy).
+        let (text, map) = match node.style {
             Style::Json => {
-                crate::loader::json::decode_string_mapped(outer_text, node.span.start as usize)
-                    .filter(|(s, _)| s == value)
-                    .map(|(_, m)| m)
+                match crate::loader::json::decode_string_mapped(
+                    outer_text,
+                    node.span.start as usize,
+                ) {
+                    Some((decoded, map)) if decoded == value => (decoded, Some(map)),
+                    _ => (value.to_string(), None),
+                }
             }
-            _ => block_map(outer_text, node, value),
+            _ => (value.to_string(), block_map(outer_text, node, value)),
         };
         let mut inner = Inner {
-            text: value.to_string(),
+            text,
             map,
             outer: node.span,
         };

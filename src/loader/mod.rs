@@ -237,7 +237,7 @@ fn walk(dir: &Path, canonical: Option<PathBuf>, ancestors: &[PathBuf]) -> Walked
     let mut ancestors = ancestors.to_vec();
     ancestors.push(canonical);
     // The entry's type comes with the folder listing; only symlinks need a stat to follow.
-    let mut paths: Vec<(PathBuf, Option<std::fs::FileType>)> = entries
+    let mut listed: Vec<(PathBuf, Option<std::fs::FileType>)> = entries
         .filter_map(|e| e.ok())
         .map(|e| (e.path(), e.file_type().ok().filter(|t| !t.is_symlink())))
         .filter(|(path, _)| {
@@ -245,47 +245,66 @@ fn walk(dir: &Path, canonical: Option<PathBuf>, ancestors: &[PathBuf]) -> Walked
             !(name.starts_with('.') || name == "target" || name == "node_modules")
         })
         .collect();
-    paths.sort_by(|a, b| a.0.cmp(&b.0));
-    let parts: Vec<Walked> = paths
-        .into_par_iter()
-        .map(|(path, listed_type)| {
-            let mut part = Walked::default();
-            let wanted = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| WALK_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
-            let file_type = match listed_type {
-                Some(t) => Ok(t),
-                None => std::fs::metadata(&path).map(|m| m.file_type()),
-            };
-            match file_type {
-                Ok(m) if m.is_dir() => {
-                    // A folder listed as a folder (not a link) lies right under this canonical
-                    // path; only links need resolving.
-                    let known = listed_type
-                        .and(path.file_name())
-                        .and_then(|name| ancestors.last().map(|parent| parent.join(name)));
-                    return walk(&path, known, &ancestors);
-                }
-                Ok(m) if m.is_file() && wanted => part.paths.push(path),
-                Ok(m) if m.is_file() => {}
-                // FIFOs, sockets and devices could block or never end.
-                Ok(_) if wanted => part.skipped.push(Skipped {
-                    path: display_path(&path),
-                    reason: "not a regular file".into(),
-                }),
-                Err(e) if wanted => part.errors.push(LoadError {
-                    path: display_path(&path),
-                    span: None,
-                    message: format!("cannot read: {e}"),
-                }),
-                _ => {}
+    // Entries of one folder differ only in their last component: compare names, not paths.
+    listed.sort_by(|a, b| a.0.file_name().cmp(&b.0.file_name()));
+    // Files are judged here from their listed type; only subfolders go to the thread pool.
+    // `slots` keeps the listing order: a file's outcome, or the position of a subfolder's walk.
+    enum Slot {
+        File(Walked),
+        Folder(usize),
+    }
+    let mut slots = Vec::with_capacity(listed.len());
+    let mut folders: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
+    for (path, listed_type) in listed {
+        let wanted = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| WALK_EXTENSIONS.iter().any(|w| w.eq_ignore_ascii_case(e)));
+        let file_type = match listed_type {
+            Some(t) => Ok(t),
+            None => std::fs::metadata(&path).map(|m| m.file_type()),
+        };
+        let mut part = Walked::default();
+        match file_type {
+            Ok(m) if m.is_dir() => {
+                // A folder listed as a folder (not a link) lies right under this canonical
+                // path; only links need resolving.
+                let known = listed_type
+                    .and(path.file_name())
+                    .and_then(|name| ancestors.last().map(|parent| parent.join(name)));
+                slots.push(Slot::Folder(folders.len()));
+                folders.push((path, known));
+                continue;
             }
-            part
-        })
+            Ok(m) if m.is_file() && wanted => part.paths.push(path),
+            Ok(m) if m.is_file() => {}
+            // FIFOs, sockets and devices could block or never end.
+            Ok(_) if wanted => part.skipped.push(Skipped {
+                path: display_path(&path),
+                reason: "not a regular file".into(),
+            }),
+            Err(e) if wanted => part.errors.push(LoadError {
+                path: display_path(&path),
+                span: None,
+                message: format!("cannot read: {e}"),
+            }),
+            _ => {}
+        }
+        slots.push(Slot::File(part));
+    }
+    let mut walked: Vec<Option<Walked>> = folders
+        .into_par_iter()
+        .map(|(path, known)| Some(walk(&path, known, &ancestors)))
         .collect();
-    for part in parts {
-        out.append(part);
+    for slot in slots {
+        match slot {
+            Slot::File(part) => out.append(part),
+            Slot::Folder(i) => {
+                if let Some(part) = walked.get_mut(i).and_then(Option::take) {
+                    out.append(part);
+                }
+            }
+        }
     }
     out
 }
