@@ -228,15 +228,33 @@ impl Resolver for Template<'_> {
     }
 }
 
-impl Resolver for SubDoc<'_, '_> {
-    fn strings(&self, node: &Node) -> Option<Vec<PStr>> {
-        let text = node.scalar_text()?;
-        let (text, templated) = self.template.substitute(&text, &self.vars);
-        Some(vec![PStr {
-            text: text.into(),
+impl SubDoc<'_, '_> {
+    fn value(&self, node: &Node) -> Option<PStr> {
+        let (text, templated) = match &node.kind {
+            // Most values of a `!Sub` policy hold no placeholder: taken as written.
+            NodeKind::Str(s) | NodeKind::Number(s) if !s.contains("${") => {
+                (compact_str::CompactString::from(s.as_str()), false)
+            }
+            _ => {
+                let text = node.scalar_text()?;
+                let (text, templated) = self.template.substitute(&text, &self.vars);
+                (text.into(), templated)
+            }
+        };
+        Some(PStr {
+            text,
             span: node.span,
             templated,
-        }])
+        })
+    }
+}
+
+impl Resolver for SubDoc<'_, '_> {
+    fn strings(&self, node: &Node) -> Option<Vec<PStr>> {
+        self.value(node).map(|v| vec![v])
+    }
+    fn append_strings(&self, node: &Node, out: &mut Vec<PStr>) -> bool {
+        self.value(node).map(|v| out.push(v)).is_some()
     }
 }
 

@@ -3,14 +3,14 @@
 //! its own and every span is mapped back to the bytes of the outer file where that is exact (JSON
 //! strings, literal blocks, plain scalars); otherwise spans fall back to the whole outer value.
 
+use crate::loader::json::Segments;
 use crate::node::{Node, Style, SyntaxError};
 use crate::source::{FileId, Span};
 
-/// The text of a string node and, where exact, a map from each byte of it to its offset in the
-/// outer file (one extra entry for the end).
+/// The text of a string node and, where exact, where its bytes are in the outer file.
 pub struct Inner {
     pub text: String,
-    pub map: Option<Vec<u32>>,
+    pub map: Option<Segments>,
     pub outer: Span,
 }
 
@@ -75,12 +75,12 @@ impl Inner {
         let Ok(text) = String::from_utf8(out) else {
             return;
         };
-        self.map = self.map.take().map(|m| {
-            src_index
-                .iter()
-                .map(|&i| m.get(i).copied().unwrap_or(self.outer.end))
-                .collect()
-        });
+        // Rare (IAM API output): compose through per-byte offsets.
+        let cap = self.outer.end;
+        self.map = self
+            .map
+            .take()
+            .map(|m| Segments::from_offsets(src_index.iter().map(|&i| m.outer(i, cap))));
         self.text = text;
     }
 
@@ -88,8 +88,8 @@ impl Inner {
     pub fn span(&self, start: usize, end: usize) -> Span {
         match &self.map {
             Some(m) => {
-                let s = m.get(start).copied().unwrap_or(self.outer.end);
-                let e = m.get(end).copied().unwrap_or(self.outer.end).max(s);
+                let s = m.outer(start, self.outer.end);
+                let e = m.outer(end, self.outer.end).max(s);
                 Span {
                     file: self.outer.file,
                     start: s,
@@ -127,11 +127,11 @@ impl Inner {
 /// Map a YAML scalar's value to its source: each value line must appear, after indentation, on
 /// consecutive source lines of the scalar. Verified line by line, so any mismatch (folding,
 /// escapes) gives `None` and the caller falls back to the whole value.
-fn block_map(outer: &str, node: &Node, value: &str) -> Option<Vec<u32>> {
+fn block_map(outer: &str, node: &Node, value: &str) -> Option<Segments> {
     let start = node.span.start as usize;
     let end = (node.span.end as usize).min(outer.len());
     let raw = outer.get(start..end)?;
-    let mut map = Vec::with_capacity(value.len() + 1);
+    let mut map = Segments::default();
     match node.style {
         Style::Plain | Style::SingleQuoted | Style::DoubleQuoted => {
             let body = match node.style {
@@ -142,7 +142,7 @@ fn block_map(outer: &str, node: &Node, value: &str) -> Option<Vec<u32>> {
                 return None;
             }
             let body_start = start + (raw.len() - body.len()).min(1);
-            map.extend((0..=value.len()).map(|i| (body_start + i) as u32));
+            map.push(0, body_start);
             Some(map)
         }
         Style::Literal => {
@@ -167,38 +167,24 @@ fn block_map(outer: &str, node: &Node, value: &str) -> Option<Vec<u32>> {
                         *pos += line.len();
                         Some((start, line))
                     });
-            let last_line = value.matches('\n').count();
-            for (n, vline) in value.split('\n').enumerate() {
-                let last = n == last_line;
-                if last && vline.is_empty() {
-                    break;
-                }
+            // Each value line is one run: its text, then its line break, at the end of the
+            // source line's indentation. Offsets past the value continue the last run, up to the
+            // end of the scalar (`Inner::span` caps them).
+            let mut decoded = 0;
+            for vline in value.split_inclusive('\n') {
+                let text = vline.strip_suffix('\n').unwrap_or(vline);
                 let (line_start, sline) = src_lines.next()?;
                 let content = sline.trim_end_matches(['\n', '\r']);
-                let offset = if vline.is_empty() {
-                    content.len()
-                } else {
-                    let off = content.len().checked_sub(vline.len())?;
-                    if &content[off..] != vline || !content[..off].bytes().all(|b| b == b' ') {
-                        return None;
-                    }
-                    off
-                };
-                map.extend((0..vline.len()).map(|i| (line_start + offset + i) as u32));
-                if !last || value.ends_with('\n') {
-                    map.push((line_start + content.len()) as u32);
+                let offset = content.len().checked_sub(text.len())?;
+                if content.get(offset..)? != text || !content[..offset].bytes().all(|b| b == b' ') {
+                    return None;
                 }
+                map.push(decoded, line_start + offset);
+                decoded += vline.len();
             }
-            map.truncate(value.len());
-            while map.len() < value.len() {
-                map.push(end as u32);
+            if decoded == 0 {
+                map.push(0, end);
             }
-            map.push(
-                map.last()
-                    .map(|&l| l + 1)
-                    .unwrap_or(end as u32)
-                    .min(end as u32),
-            );
             Some(map)
         }
         _ => None,

@@ -306,41 +306,72 @@ fn decode_escape(text: &str, pos: usize) -> Option<(char, usize)> {
     Some((simple, 2))
 }
 
-/// Decode the JSON string literal starting at byte `start` of `text` (at its opening quote), and
-/// for every byte of the decoded string give the byte offset in `text` it came from. Used to map an
-/// embedded document (a policy inside a Terraform plan string) back to the outer file. The map has
-/// one extra entry for the end position.
-pub fn decode_string_mapped(text: &str, start: usize) -> Option<(String, Vec<u32>)> {
+/// Decode the JSON string literal starting at byte `start` of `text` (at its opening quote), with
+/// the positions its bytes came from in `text`: [`Segments`] that restart after every escape. Used
+/// to map an embedded document (a policy inside a Terraform plan string) back to the outer file.
+pub fn decode_string_mapped(text: &str, start: usize) -> Option<(String, Segments)> {
     if text.as_bytes().get(start) != Some(&b'"') {
         return None;
     }
+    let bytes = text.as_bytes();
     let mut out = String::new();
-    let mut map = Vec::new();
+    let mut segments = Segments::default();
     let mut pos = start + 1;
+    segments.push(0, pos);
     loop {
-        let b = *text.as_bytes().get(pos)?;
-        match b {
-            b'"' => {
-                map.push(pos as u32);
-                return Some((out, map));
-            }
-            b'\\' => {
+        // A run of plain characters maps one to one.
+        let run = pos;
+        while bytes.get(pos).is_some_and(|&b| b != b'"' && b != b'\\') {
+            pos += 1;
+        }
+        out.push_str(text.get(run..pos)?);
+        match bytes.get(pos)? {
+            b'"' => return Some((out, segments)),
+            _ => {
                 let (c, len) = decode_escape(text, pos)?;
-                for _ in 0..c.len_utf8() {
-                    map.push(pos as u32);
-                }
+                segments.push(out.len(), pos);
                 out.push(c);
                 pos += len;
-            }
-            _ => {
-                let c = text.get(pos..)?.chars().next()?;
-                for i in 0..c.len_utf8() {
-                    map.push((pos + i) as u32);
-                }
-                out.push(c);
-                pos += c.len_utf8();
+                segments.push(out.len(), pos);
             }
         }
+    }
+}
+
+/// Where the bytes of a decoded string came from in the outer text: sorted (decoded offset,
+/// outer offset) pairs, each starting a run that maps one to one. A few pairs per escape instead
+/// of an offset per byte.
+#[derive(Debug, Default, Clone)]
+pub struct Segments(Vec<(u32, u32)>);
+
+impl Segments {
+    /// Start a run at `decoded` (replacing a run that would be empty).
+    pub fn push(&mut self, decoded: usize, outer: usize) {
+        let entry = (decoded as u32, outer as u32);
+        match self.0.last_mut() {
+            Some(last) if last.0 == entry.0 => *last = entry,
+            // Continuing the previous run: nothing to record.
+            Some(last) if last.1.wrapping_add(entry.0 - last.0) == entry.1 => {}
+            _ => self.0.push(entry),
+        }
+    }
+
+    /// The outer offset of a decoded offset (runs continue past their end), never beyond `cap`.
+    pub fn outer(&self, decoded: usize, cap: u32) -> u32 {
+        let i = self.0.partition_point(|(d, _)| (*d as usize) <= decoded);
+        match i.checked_sub(1).and_then(|i| self.0.get(i)) {
+            Some(&(d, o)) => (o as usize + (decoded - d as usize)).min(cap as usize) as u32,
+            None => cap,
+        }
+    }
+
+    /// Segments of a per-byte offset list.
+    pub fn from_offsets(offsets: impl IntoIterator<Item = u32>) -> Segments {
+        let mut segments = Segments::default();
+        for (i, o) in offsets.into_iter().enumerate() {
+            segments.push(i, o as usize);
+        }
+        segments
     }
 }
 
@@ -398,8 +429,13 @@ mod tests {
         let text = r#"x"a\u00e9\ud83d\ude00b""#;
         let (s, map) = decode_string_mapped(text, 1).unwrap();
         assert_eq!(s, "aé😀b");
-        assert_eq!(map.len(), s.len() + 1);
-        assert_eq!(map[0], 2);
-        assert_eq!(*map.last().unwrap(), (text.len() - 1) as u32);
+        let cap = text.len() as u32;
+        assert_eq!(map.outer(0, cap), 2);
+        // é comes from the escape at 3, the emoji from the pair at 9, b from 21.
+        assert_eq!(map.outer(1, cap), 3);
+        assert_eq!(map.outer(3, cap), 9);
+        assert_eq!(map.outer(7, cap), 21);
+        // The end of the string is its closing quote.
+        assert_eq!(map.outer(s.len(), cap), (text.len() - 1) as u32);
     }
 }
