@@ -25,6 +25,7 @@ impl Inner {
                 match crate::loader::json::decode_string_mapped(
                     outer_text,
                     node.span.start as usize,
+                    value.len(),
                 ) {
                     Some((decoded, map)) if decoded == value => (decoded, Some(map)),
                     _ => (value.to_string(), None),

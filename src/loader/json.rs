@@ -309,12 +309,17 @@ fn decode_escape(text: &str, pos: usize) -> Option<(char, usize)> {
 /// Decode the JSON string literal starting at byte `start` of `text` (at its opening quote), with
 /// the positions its bytes came from in `text`: [`Segments`] that restart after every escape. Used
 /// to map an embedded document (a policy inside a Terraform plan string) back to the outer file.
-pub fn decode_string_mapped(text: &str, start: usize) -> Option<(String, Segments)> {
+/// `expected_len` (the decoded length when known) sizes the result.
+pub fn decode_string_mapped(
+    text: &str,
+    start: usize,
+    expected_len: usize,
+) -> Option<(String, Segments)> {
     if text.as_bytes().get(start) != Some(&b'"') {
         return None;
     }
     let bytes = text.as_bytes();
-    let mut out = String::new();
+    let mut out = String::with_capacity(expected_len);
     let mut segments = Segments::default();
     let mut pos = start + 1;
     segments.push(0, pos);
@@ -427,7 +432,7 @@ mod tests {
     #[test]
     fn surrogate_pairs_and_mapping() {
         let text = r#"x"a\u00e9\ud83d\ude00b""#;
-        let (s, map) = decode_string_mapped(text, 1).unwrap();
+        let (s, map) = decode_string_mapped(text, 1, 0).unwrap();
         assert_eq!(s, "aé😀b");
         let cap = text.len() as u32;
         assert_eq!(map.outer(0, cap), 2);
