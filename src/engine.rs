@@ -3,8 +3,7 @@
 use crate::config::Config;
 use crate::finding::Finding;
 use crate::loader::{self, Limits, LoadError, Skipped};
-use crate::model::Role;
-use crate::rules::{self, Context, Rule, TrustRule};
+use crate::rules::{self, Context};
 use crate::source::SourceMap;
 use std::path::PathBuf;
 
@@ -27,73 +26,33 @@ pub struct Outcome {
 }
 
 pub fn lint(paths: &[PathBuf], config: &Config, limits: &Limits) -> Outcome {
-    let selection = Selection::new(config);
-    let check_role = |role: &Role, out: &mut Vec<Finding>| selection.check_role(config, role, out);
-    check(
-        loader::load_with(paths, limits, &check_role),
-        config,
-        selection,
-    )
+    check(loader::load(paths, limits), config)
 }
 
 /// Lint documents held in memory (name, bytes).
 pub fn lint_in_memory(inputs: &[(&str, &[u8])], config: &Config) -> Outcome {
-    let selection = Selection::new(config);
-    let check_role = |role: &Role, out: &mut Vec<Finding>| selection.check_role(config, role, out);
-    let loaded = loader::load_in_memory(inputs, &Limits::default(), &check_role);
-    check(loaded, config, selection)
+    check(loader::load_in_memory(inputs, &Limits::default()), config)
 }
 
-/// The rules a run uses. Trust-policy rules need nothing but the role, so they run while each
-/// file is loaded; the others once everything is loaded and indexed.
-struct Selection {
-    trust: Vec<&'static dyn TrustRule>,
-    others: Vec<&'static dyn Rule>,
-    skipped_inventory_rules: Vec<&'static str>,
-}
-
-impl Selection {
-    fn new(config: &Config) -> Selection {
-        let mut selection = Selection {
-            trust: Vec::new(),
-            others: Vec::new(),
-            skipped_inventory_rules: Vec::new(),
-        };
-        for rule in rules::all() {
-            if !config.rule_enabled(rule.id()) {
-                continue;
-            }
-            if rule.needs_complete_inventory() && !config.complete {
-                selection.skipped_inventory_rules.push(rule.id());
-                continue;
-            }
-            match rule.as_trust_rule() {
-                Some(trust) => selection.trust.push(trust),
-                None => selection.others.push(rule),
-            }
+fn check(loaded: loader::Loaded, config: &Config) -> Outcome {
+    let mut selected = Vec::new();
+    let mut skipped_inventory_rules = Vec::new();
+    for rule in rules::all() {
+        if !config.rule_enabled(rule.id()) {
+            continue;
         }
-        selection
-    }
-
-    fn check_role(&self, config: &Config, role: &Role, out: &mut Vec<Finding>) {
-        if let Some(policy) = &role.trust {
-            for rule in &self.trust {
-                rule.check_trust(config, role, policy, out);
-            }
+        if rule.needs_complete_inventory() && !config.complete {
+            skipped_inventory_rules.push(rule.id());
+            continue;
         }
+        selected.push(rule);
     }
-}
-
-fn check(mut loaded: loader::Loaded, config: &Config, selection: Selection) -> Outcome {
-    let skipped_inventory_rules = selection.skipped_inventory_rules;
     let cx = Context {
         inventory: &loaded.inventory,
         sources: &loaded.sources,
         config,
     };
-    let mut findings = std::mem::take(&mut loaded.findings);
-    findings.extend(rules::run(&cx, &selection.others));
-    let mut findings = rules::in_report_order(findings);
+    let mut findings = rules::run(&cx, &selected);
     for f in &mut findings {
         if let Some(s) = config.severity.get(f.rule) {
             f.severity = *s;

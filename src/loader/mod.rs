@@ -14,7 +14,6 @@ pub mod k8s;
 pub mod terraform;
 pub mod yaml;
 
-use crate::finding::Finding;
 use crate::model::{Inventory, Policy, PolicyProblem, Role, RoleOrigin};
 use crate::node::{DuplicateKey, Node, ParsedDoc};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
@@ -61,12 +60,7 @@ pub struct Loaded {
     pub inventory: Inventory,
     pub errors: Vec<LoadError>,
     pub skipped: Vec<Skipped>,
-    /// Findings of the per-role check given to [`load_with`], in no particular order.
-    pub findings: Vec<Finding>,
 }
-
-/// A check run on each role as soon as its file is loaded, on the loading thread.
-pub type RoleCheck<'a> = &'a (dyn Fn(&Role, &mut Vec<Finding>) + Sync);
 
 /// What one file contributed, before files are merged in path order.
 #[derive(Default)]
@@ -80,16 +74,9 @@ struct FileResult {
     eks: crate::model::Eks,
     errors: Vec<LoadError>,
     skipped: Vec<Skipped>,
-    findings: Vec<Finding>,
 }
 
 impl FileResult {
-    fn check_roles(&mut self, check: RoleCheck) {
-        for role in &self.roles {
-            check(role, &mut self.findings);
-        }
-    }
-
     /// All files' results are alive together until the merge: keep only what they hold.
     fn shrink_to_fit(&mut self) {
         self.roles.shrink_to_fit();
@@ -324,23 +311,13 @@ fn walk(dir: &Path, canonical: Option<PathBuf>, ancestors: &[PathBuf]) -> Walked
 
 /// Load every input. Files are parsed in parallel and merged in path order.
 pub fn load(inputs: &[PathBuf], limits: &Limits) -> Loaded {
-    load_with(inputs, limits, &|_, _| {})
-}
-
-/// `load`, running `check` on every role while its file's objects are still in the cache (the
-/// engine's trust-policy rules).
-pub fn load_with(inputs: &[PathBuf], limits: &Limits, check: RoleCheck) -> Loaded {
     let mut loaded = Loaded::default();
     let paths = collect_paths(inputs, &mut loaded.skipped, &mut loaded.errors);
     loaded.sources.files.reserve_exact(paths.len());
     let results: Vec<FileResult> = paths
         .par_iter()
         .enumerate()
-        .map(|(i, p)| {
-            let mut result = load_file(p, i as FileId, limits);
-            result.check_roles(check);
-            result
-        })
+        .map(|(i, p)| load_file(p, i as FileId, limits))
         .collect();
     append(&mut loaded, results);
     loaded.inventory.build_index();
@@ -349,7 +326,7 @@ pub fn load_with(inputs: &[PathBuf], limits: &Limits, check: RoleCheck) -> Loade
 
 /// Load documents held in memory (name, bytes): the fuzz targets' entry point, through the same
 /// pipeline as files.
-pub fn load_in_memory(inputs: &[(&str, &[u8])], limits: &Limits, check: RoleCheck) -> Loaded {
+pub fn load_in_memory(inputs: &[(&str, &[u8])], limits: &Limits) -> Loaded {
     let results: Vec<FileResult> = inputs
         .iter()
         .enumerate()
@@ -359,7 +336,6 @@ pub fn load_in_memory(inputs: &[(&str, &[u8])], limits: &Limits, check: RoleChec
             if let Some(source) = &mut result.source {
                 source.comment_markers = crate::suppress::scan_comments(i as FileId, source.text());
             }
-            result.check_roles(check);
             result
         })
         .collect();
@@ -395,7 +371,6 @@ fn append(loaded: &mut Loaded, results: Vec<FileResult>) {
         e.addon_policies.extend(re.addon_policies);
         loaded.errors.extend(r.errors);
         loaded.skipped.extend(r.skipped);
-        loaded.findings.extend(r.findings);
     }
 }
 
@@ -409,12 +384,7 @@ fn display_path(path: &Path) -> String {
         .as_deref()
         .and_then(|c| path.strip_prefix(c).ok())
         .unwrap_or(path);
-    let shown = rel.display().to_string();
-    if shown.contains('\\') {
-        shown.replace('\\', "/")
-    } else {
-        shown
-    }
+    rel.display().to_string().replace('\\', "/")
 }
 
 fn read_input(path: &Path, limits: &Limits) -> Result<Vec<u8>, String> {

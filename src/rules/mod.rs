@@ -39,16 +39,15 @@ pub trait Rule: Sync {
 }
 
 /// A rule that looks at one trust policy (and its role) at a time.
-/// It sees the options but not the inventory, so it can run while the role's file is loaded.
 pub trait TrustRule: Sync {
-    fn check_trust(&self, config: &Config, role: &Role, policy: &Policy, out: &mut Vec<Finding>);
+    fn check_trust(&self, cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>);
 }
 
 /// `Rule::check` of a trust rule on its own: every loaded trust policy in turn.
 pub fn check_each_trust_policy(rule: &dyn TrustRule, cx: &Context, out: &mut Vec<Finding>) {
     for role in &cx.inventory.roles {
         if let Some(policy) = &role.trust {
-            rule.check_trust(cx.config, role, policy, out);
+            rule.check_trust(cx, role, policy, out);
         }
     }
 }
@@ -150,7 +149,7 @@ pub fn run(cx: &Context, selected: &[&'static dyn Rule]) -> Vec<Finding> {
                     for role in roles {
                         if let Some(policy) = &role.trust {
                             for rule in &trust_rules {
-                                rule.check_trust(cx.config, role, policy, &mut out);
+                                rule.check_trust(cx, role, policy, &mut out);
                             }
                         }
                     }
@@ -170,11 +169,6 @@ pub fn run(cx: &Context, selected: &[&'static dyn Rule]) -> Vec<Finding> {
         },
     );
     findings.extend(other_findings);
-    in_report_order(findings)
-}
-
-/// Findings sorted by (file, offset, rule) without repeats, as reports list them.
-pub fn in_report_order(mut findings: Vec<Finding>) -> Vec<Finding> {
     findings.sort_by(|a, b| {
         (a.span.file, a.span.start, a.rule, a.span.end, &a.message).cmp(&(
             b.span.file,

@@ -1,7 +1,6 @@
 //! PODID001 missing-tag-session: Pod Identity needs both sts:AssumeRole and sts:TagSession.
 
 use super::trusts_pod_identity;
-use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::iam_eval::glob::matches_ci;
 use crate::model::{Policy, Role};
@@ -25,7 +24,7 @@ impl Rule for MissingTagSession {
 }
 
 impl TrustRule for MissingTagSession {
-    fn check_trust(&self, _config: &Config, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+    fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
         let statements: Vec<_> = policy
             .statements
             .iter()

@@ -2,7 +2,6 @@
 //! cluster, namespace, ServiceAccount or account.
 
 use super::{trusts_pod_identity, POD_IDENTITY_SERVICE};
-use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::model::{Policy, Role};
 use crate::rules::trust::identity;
@@ -35,7 +34,7 @@ impl Rule for UnscopedPodIdentityTrust {
 }
 
 impl TrustRule for UnscopedPodIdentityTrust {
-    fn check_trust(&self, _config: &Config, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+    fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
         for st in policy.statements.iter().filter(|s| trusts_pod_identity(s)) {
             let scoped = st.conditions.iter().any(|c| {
                 SCOPING_KEYS

@@ -2,7 +2,6 @@
 //! the principal type.
 
 use super::identity;
-use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::model::PrincipalKind;
 use crate::model::{Policy, Role};
@@ -25,7 +24,7 @@ impl Rule for BroadTrustAction {
 }
 
 impl TrustRule for BroadTrustAction {
-    fn check_trust(&self, _config: &Config, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+    fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
         for st in policy.statements.iter().filter(|s| s.is_allow()) {
             let has_principals = st.principals().next().is_some();
             let federated_only =

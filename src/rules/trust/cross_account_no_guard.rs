@@ -2,7 +2,6 @@
 //! with no ExternalId, organization or principal-ARN condition.
 
 use super::identity;
-use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::model::{Policy, Role};
 use crate::model::{PrincipalKind, Statement};
@@ -50,8 +49,13 @@ impl Rule for CrossAccountNoGuard {
 }
 
 impl TrustRule for CrossAccountNoGuard {
-    fn check_trust(&self, config: &Config, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
-        let mut trusted: Vec<&str> = config.trusted_accounts.iter().map(String::as_str).collect();
+    fn check_trust(&self, cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+        let mut trusted: Vec<&str> = cx
+            .config
+            .trusted_accounts
+            .iter()
+            .map(String::as_str)
+            .collect();
         trusted.extend(role.account());
         if trusted.is_empty() {
             // Without trusted_accounts or the role's own account, "outside" is unknowable.

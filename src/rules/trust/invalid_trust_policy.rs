@@ -1,6 +1,5 @@
 //! TRUST012 invalid-trust-policy: one finding per grammar problem of a trust policy document.
 
-use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::model::{Policy, Role};
 use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
@@ -22,7 +21,7 @@ impl Rule for InvalidTrustPolicy {
 }
 
 impl TrustRule for InvalidTrustPolicy {
-    fn check_trust(&self, _config: &Config, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+    fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
         for (n, problem) in policy.problems.iter().enumerate() {
             let who = role.arn.as_deref().unwrap_or(&role.name);
             out.push(

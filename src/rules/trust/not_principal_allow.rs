@@ -1,7 +1,6 @@
 //! TRUST009 not-principal-allow: Allow with NotPrincipal or NotAction in a trust policy.
 
 use super::identity;
-use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::model::{Policy, Role};
 use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
@@ -23,7 +22,7 @@ impl Rule for NotPrincipalAllow {
 }
 
 impl TrustRule for NotPrincipalAllow {
-    fn check_trust(&self, _config: &Config, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+    fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
         for st in policy.statements.iter().filter(|s| s.is_allow()) {
             if let Some(np) = &st.not_principal {
                 out.push(

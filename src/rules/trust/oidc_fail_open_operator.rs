@@ -2,7 +2,6 @@
 //! key is missing (IfExists, negation, ForAllValues) or a set operator on a single-valued claim.
 
 use super::{claim_of, identity};
-use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::model::SetOp;
 use crate::model::{Policy, Role};
@@ -25,7 +24,7 @@ impl Rule for OidcFailOpenOperator {
 }
 
 impl TrustRule for OidcFailOpenOperator {
-    fn check_trust(&self, _config: &Config, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+    fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
         for st in policy.statements.iter().filter(|s| s.is_allow()) {
             for cond in &st.conditions {
                 let Some(op) = &cond.op else { continue };

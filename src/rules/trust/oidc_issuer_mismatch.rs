@@ -2,7 +2,6 @@
 //! not trust.
 
 use super::{identity, key_names, oidc_uses};
-use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::iam_eval::issuer::split_claim_key;
 use crate::iam_eval::Tri;
@@ -26,7 +25,7 @@ impl Rule for OidcIssuerMismatch {
 }
 
 impl TrustRule for OidcIssuerMismatch {
-    fn check_trust(&self, _config: &Config, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+    fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
         let uses = oidc_uses(policy);
         for st in policy.statements.iter().filter(|s| s.is_allow()) {
             let issuers: Vec<&str> = uses

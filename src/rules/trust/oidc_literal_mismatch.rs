@@ -3,7 +3,6 @@
 //! StringLike with no wildcard.
 
 use super::{identity, without_placeholders};
-use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::iam_eval::glob::has_wildcard;
 use crate::iam_eval::issuer::{classify, split_claim_key, IssuerKind};
@@ -28,7 +27,7 @@ impl Rule for OidcLiteralMismatch {
 }
 
 impl TrustRule for OidcLiteralMismatch {
-    fn check_trust(&self, _config: &Config, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+    fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
         for st in &policy.statements {
             for cond in &st.conditions {
                 let Some(op) = &cond.op else { continue };

@@ -1,7 +1,6 @@
 //! TRUST001 oidc-missing-sub: web identity trust with no condition on the issuer's `sub`.
 
 use super::{conditions_on_claim, identity, oidc_uses};
-use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::iam_eval::issuer::IssuerKind;
 use crate::model::{Policy, Role};
@@ -24,7 +23,7 @@ impl Rule for OidcMissingSub {
 }
 
 impl TrustRule for OidcMissingSub {
-    fn check_trust(&self, _config: &Config, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+    fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
         for u in oidc_uses(policy) {
             let (severity, who) = match u.kind {
                 IssuerKind::AudienceIdentified { .. } => continue,

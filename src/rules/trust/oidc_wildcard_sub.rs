@@ -2,7 +2,6 @@
 //! the pattern admits.
 
 use super::{identity, without_placeholders};
-use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::iam_eval::glob::has_wildcard;
 use crate::iam_eval::issuer::{classify, split_claim_key, CiService, IssuerKind};
@@ -27,7 +26,7 @@ impl Rule for OidcWildcardSub {
 }
 
 impl TrustRule for OidcWildcardSub {
-    fn check_trust(&self, _config: &Config, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+    fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
         for st in policy.statements.iter().filter(|s| s.is_allow()) {
             for cond in &st.conditions {
                 let Some(op) = &cond.op else { continue };

@@ -2,7 +2,6 @@
 //! role's own partition disagree.
 
 use super::{identity, oidc_uses};
-use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::iam_eval::issuer::{arn_partition, issuer_partition};
 use crate::model::{Policy, Role};
@@ -25,7 +24,7 @@ impl Rule for PartitionMismatch {
 }
 
 impl TrustRule for PartitionMismatch {
-    fn check_trust(&self, _config: &Config, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+    fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
         for u in oidc_uses(policy) {
             if u.provider.is_unknown_part() && u.provider.text.starts_with("arn:${") {
                 continue;

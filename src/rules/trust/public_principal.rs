@@ -1,7 +1,6 @@
 //! TRUST007 public-principal: anyone (`*`) may assume the role, with no condition pinning the caller.
 
 use super::identity;
-use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::model::{Policy, Role};
 use crate::model::{PrincipalKind, Statement};
@@ -46,7 +45,7 @@ impl Rule for PublicPrincipal {
 }
 
 impl TrustRule for PublicPrincipal {
-    fn check_trust(&self, _config: &Config, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+    fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
         for st in policy.statements.iter().filter(|s| s.is_allow()) {
             let Some(p) = &st.principal else { continue };
             let mut stars: Vec<_> = p.star.into_iter().collect();
