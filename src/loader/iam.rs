@@ -291,7 +291,9 @@ fn parse_principal(cx: &mut Ctx, node: &Node) -> Option<PrincipalBlock> {
                         PrincipalKind::Other(other.to_string())
                     }
                 };
-                for v in cx.string_list(value, "a principal") {
+                let values = cx.string_list(value, "a principal");
+                block.entries.reserve_exact(values.len());
+                for v in values {
                     check_principal_value(cx, &kind, &v);
                     block.entries.push((kind.clone(), v));
                 }
@@ -401,6 +403,13 @@ fn parse_conditions(cx: &mut Ctx, node: &Node, out: &mut Vec<Condition>) {
         );
         return;
     };
+    // Sized once: the model keeps these vectors, so growth would be shrunk again later.
+    out.reserve_exact(
+        ops.iter()
+            .filter_map(|(_, b)| b.as_map())
+            .map(<[_]>::len)
+            .sum(),
+    );
     for (op_key, block) in ops {
         let Some(op_text) = cx.resolver.strings(op_key).and_then(|mut v| v.pop()) else {
             continue;

@@ -384,7 +384,12 @@ fn display_path(path: &Path) -> String {
         .as_deref()
         .and_then(|c| path.strip_prefix(c).ok())
         .unwrap_or(path);
-    rel.display().to_string().replace('\\', "/")
+    let shown = rel.display().to_string();
+    if shown.contains('\\') {
+        shown.replace('\\', "/")
+    } else {
+        shown
+    }
 }
 
 fn read_input(path: &Path, limits: &Limits) -> Result<Vec<u8>, String> {
