@@ -49,7 +49,15 @@ impl<'a> Template<'a> {
     }
 
     /// Replace `${Name}` placeholders; unknown ones stay as written and mark the result templated.
-    fn substitute(&self, text: &str, vars: &HashMap<String, String>) -> (String, bool) {
+    /// Text without a placeholder (most values of a `!Sub` policy) is returned as it is.
+    fn substitute<'t>(
+        &self,
+        text: &'t str,
+        vars: &HashMap<String, String>,
+    ) -> (std::borrow::Cow<'t, str>, bool) {
+        if !text.contains("${") {
+            return (std::borrow::Cow::Borrowed(text), false);
+        }
         let mut out = String::with_capacity(text.len());
         let mut templated = false;
         let mut rest = text;
@@ -79,7 +87,7 @@ impl<'a> Template<'a> {
             rest = &after[close + 1..];
         }
         out.push_str(rest);
-        (out, templated)
+        (std::borrow::Cow::Owned(out), templated)
     }
 
     fn param_value(&self, name: &str) -> Option<String> {
@@ -230,19 +238,13 @@ impl Resolver for Template<'_> {
 
 impl SubDoc<'_, '_> {
     fn value(&self, node: &Node) -> Option<PStr> {
-        let (text, templated) = match &node.kind {
-            // Most values of a `!Sub` policy hold no placeholder: taken as written.
-            NodeKind::Str(s) | NodeKind::Number(s) if !s.contains("${") => {
-                (compact_str::CompactString::from(s.as_str()), false)
-            }
-            _ => {
-                let text = node.scalar_text()?;
-                let (text, templated) = self.template.substitute(&text, &self.vars);
-                (text.into(), templated)
-            }
+        let written = match &node.kind {
+            NodeKind::Str(s) | NodeKind::Number(s) => std::borrow::Cow::Borrowed(s.as_str()),
+            _ => std::borrow::Cow::Owned(node.scalar_text()?),
         };
+        let (text, templated) = self.template.substitute(&written, &self.vars);
         Some(PStr {
-            text,
+            text: text.into(),
             span: node.span,
             templated,
         })

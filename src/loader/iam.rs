@@ -2,6 +2,7 @@
 //! string-or-list values and condition blocks. Every deviation becomes a [`PolicyProblem`] at its
 //! span (TRUST012) instead of an error, so the rest of the document is still checked.
 
+use super::k8s::pstr;
 use crate::model::{
     Condition, Effect, Operator, PStr, Policy, PolicyProblem, PrincipalBlock, PrincipalKind,
     Statement,
@@ -29,22 +30,12 @@ pub trait Resolver {
 /// Scalars as written.
 pub struct Literal;
 
-/// A scalar as written, straight into an inline string (no intermediate `String`).
-fn literal_value(node: &Node) -> Option<PStr> {
-    match &node.kind {
-        crate::node::NodeKind::Str(s) | crate::node::NodeKind::Number(s) => {
-            Some(PStr::new(s.as_str(), node.span))
-        }
-        _ => node.scalar_text().map(|t| PStr::new(t, node.span)),
-    }
-}
-
 impl Resolver for Literal {
     fn strings(&self, node: &Node) -> Option<Vec<PStr>> {
-        literal_value(node).map(|v| vec![v])
+        pstr(node).map(|v| vec![v])
     }
     fn append_strings(&self, node: &Node, out: &mut Vec<PStr>) -> bool {
-        literal_value(node).map(|v| out.push(v)).is_some()
+        pstr(node).map(|v| out.push(v)).is_some()
     }
 }
 

@@ -248,10 +248,10 @@ fn walk(dir: &Path, canonical: Option<PathBuf>, ancestors: &[PathBuf]) -> Walked
     // Entries of one folder differ only in their last component: compare names, not paths.
     listed.sort_by(|a, b| a.0.file_name().cmp(&b.0.file_name()));
     // Files are judged here from their listed type; only subfolders go to the thread pool.
-    // `slots` keeps the listing order: a file's outcome, or the position of a subfolder's walk.
+    // `slots` keeps the listing order: a file's outcome, or the next subfolder's walk.
     enum Slot {
         File(Walked),
-        Folder(usize),
+        Folder,
     }
     let mut slots = Vec::with_capacity(listed.len());
     let mut folders: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
@@ -272,7 +272,7 @@ fn walk(dir: &Path, canonical: Option<PathBuf>, ancestors: &[PathBuf]) -> Walked
                 let known = listed_type
                     .and(path.file_name())
                     .and_then(|name| ancestors.last().map(|parent| parent.join(name)));
-                slots.push(Slot::Folder(folders.len()));
+                slots.push(Slot::Folder);
                 folders.push((path, known));
                 continue;
             }
@@ -292,19 +292,17 @@ fn walk(dir: &Path, canonical: Option<PathBuf>, ancestors: &[PathBuf]) -> Walked
         }
         slots.push(Slot::File(part));
     }
-    let mut walked: Vec<Option<Walked>> = folders
+    let walked: Vec<Walked> = folders
         .into_par_iter()
-        .map(|(path, known)| Some(walk(&path, known, &ancestors)))
+        .map(|(path, known)| walk(&path, known, &ancestors))
         .collect();
+    let mut walked = walked.into_iter();
     for slot in slots {
-        match slot {
-            Slot::File(part) => out.append(part),
-            Slot::Folder(i) => {
-                if let Some(part) = walked.get_mut(i).and_then(Option::take) {
-                    out.append(part);
-                }
-            }
-        }
+        let part = match slot {
+            Slot::File(part) => Some(part),
+            Slot::Folder => walked.next(),
+        };
+        out.append(part.unwrap_or_default());
     }
     out
 }

@@ -131,13 +131,14 @@ declare_rules! {
 /// Run the selected rules and return findings sorted by (file, offset, rule).
 pub fn run(cx: &Context, selected: &[&'static dyn Rule]) -> Vec<Finding> {
     use rayon::prelude::*;
-    let (trust_rules, others): (Vec<&'static dyn Rule>, Vec<&'static dyn Rule>) = selected
-        .iter()
-        .partition(|rule| rule.as_trust_rule().is_some());
-    let trust_rules: Vec<&dyn TrustRule> = trust_rules
-        .iter()
-        .filter_map(|rule| rule.as_trust_rule())
-        .collect();
+    let mut trust_rules: Vec<&dyn TrustRule> = Vec::new();
+    let mut others: Vec<&'static dyn Rule> = Vec::new();
+    for rule in selected {
+        match rule.as_trust_rule() {
+            Some(trust) => trust_rules.push(trust),
+            None => others.push(*rule),
+        }
+    }
     // Roles in chunks, every trust rule on each role; the other rules side by side.
     let (mut findings, other_findings): (Vec<Finding>, Vec<Finding>) = rayon::join(
         || {
