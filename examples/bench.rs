@@ -116,6 +116,16 @@ fn main() {
         lint_times.push(t.elapsed());
         outcome = Some(o);
     }
+    // Each iteration times the floor and the lint back to back; the median of those paired
+    // ratios is steadier on a shared machine than the ratio of two medians, as a slow spell
+    // then slows both sides of a pair.
+    let mut ratios: Vec<f64> = parse_times
+        .iter()
+        .zip(&lint_times)
+        .map(|(p, l)| l.as_secs_f64() / p.as_secs_f64().max(1e-9))
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let paired_ratio = ratios.get(ratios.len() / 2).copied().unwrap_or(0.0);
     let parse = median(parse_times);
     let lint = median(lint_times);
     let load = median(load_times);
@@ -195,7 +205,7 @@ fn main() {
     println!("parse-only floor  {:.1} ms", parse.as_secs_f64() * 1e3);
     println!("load (parse+model) {:.1} ms", load.as_secs_f64() * 1e3);
     println!(
-        "lint              {:.1} ms ({:.2}x the floor)",
+        "lint              {:.1} ms ({:.2}x the floor; median of paired ratios {paired_ratio:.2}x)",
         secs * 1e3,
         secs / parse.as_secs_f64()
     );

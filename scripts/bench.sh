@@ -10,6 +10,6 @@ work=${BENCH_DIR:-$(mktemp -d)}
 for n in "${sizes[@]}"; do
   rm -rf "$work/corpus-$n"
   ./target/release/examples/gen_corpus --objects "$n" --seed 42 "$work/corpus-$n"
-  ./target/release/examples/bench "$work/corpus-$n" --iterations 9
+  ./target/release/examples/bench "$work/corpus-$n" --iterations 21
   echo
 done

@@ -6,35 +6,28 @@
 use crate::loader::json::Segments;
 use crate::node::{Node, Style, SyntaxError};
 use crate::source::{FileId, Span};
+use std::borrow::Cow;
 
 /// The text of a string node and, where exact, where its bytes are in the outer file.
-pub struct Inner {
-    pub text: String,
+pub struct Inner<'a> {
+    /// The node's own value, unless it had to be decoded further (URL encoding).
+    pub text: Cow<'a, str>,
     pub map: Option<Segments>,
     pub outer: Span,
 }
 
-impl Inner {
+impl<'a> Inner<'a> {
     /// Extract the string value of `node` from the outer file text.
-    pub fn of(outer_text: &str, node: &Node) -> Option<Inner> {
+    pub fn of(outer_text: &str, node: &'a Node) -> Option<Inner<'a>> {
         let value = node.as_str()?;
-        // A JSON string decoded again from the source gives the map and, when it agrees with
-        // the parsed value, the text itself (no second copy).
-        let (text, map) = match node.style {
+        let map = match node.style {
             Style::Json => {
-                match crate::loader::json::decode_string_mapped(
-                    outer_text,
-                    node.span.start as usize,
-                    value.len(),
-                ) {
-                    Some((decoded, map)) if decoded == value => (decoded, Some(map)),
-                    _ => (value.to_string(), None),
-                }
+                crate::loader::json::string_segments(outer_text, node.span.start as usize, value)
             }
-            _ => (value.to_string(), block_map(outer_text, node, value)),
+            _ => block_map(outer_text, node, value),
         };
         let mut inner = Inner {
-            text,
+            text: Cow::Borrowed(value),
             map,
             outer: node.span,
         };
@@ -82,7 +75,7 @@ impl Inner {
             .map
             .take()
             .map(|m| Segments::from_offsets(src_index.iter().map(|&i| m.outer(i, cap))));
-        self.text = text;
+        self.text = Cow::Owned(text);
     }
 
     /// Map a byte range of the inner text to the outer file.

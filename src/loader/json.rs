@@ -306,22 +306,20 @@ fn decode_escape(text: &str, pos: usize) -> Option<(char, usize)> {
     Some((simple, 2))
 }
 
-/// Decode the JSON string literal starting at byte `start` of `text` (at its opening quote), with
-/// the positions its bytes came from in `text`: [`Segments`] that restart after every escape. Used
-/// to map an embedded document (a policy inside a Terraform plan string) back to the outer file.
-/// `expected_len` (the decoded length when known) sizes the result.
-pub fn decode_string_mapped(
-    text: &str,
-    start: usize,
-    expected_len: usize,
-) -> Option<(String, Segments)> {
-    if text.as_bytes().get(start) != Some(&b'"') {
+/// Where the bytes of the JSON string literal at byte `start` of `text` (its opening quote) came
+/// from, as [`Segments`] that restart after every escape; `value` is the string the parser
+/// decoded from it, checked run by run, so callers use that value as it is instead of decoding
+/// the literal a second time. Used to map an embedded document (a policy inside a Terraform plan
+/// string) back to the outer file. `None` when the literal does not decode to `value`.
+pub fn string_segments(text: &str, start: usize, value: &str) -> Option<Segments> {
+    let bytes = text.as_bytes();
+    if bytes.get(start) != Some(&b'"') {
         return None;
     }
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(expected_len);
     let mut segments = Segments::default();
     let mut pos = start + 1;
+    let mut decoded = 0;
+    let mut utf8 = [0u8; 4];
     segments.push(0, pos);
     loop {
         // A run of plain characters maps one to one.
@@ -329,15 +327,23 @@ pub fn decode_string_mapped(
         while bytes.get(pos).is_some_and(|&b| b != b'"' && b != b'\\') {
             pos += 1;
         }
-        out.push_str(text.get(run..pos)?);
+        let plain = text.get(run..pos)?;
+        if value.get(decoded..decoded + plain.len())? != plain {
+            return None;
+        }
+        decoded += plain.len();
         match bytes.get(pos)? {
-            b'"' => return Some((out, segments)),
+            b'"' => return (decoded == value.len()).then_some(segments),
             _ => {
                 let (c, len) = decode_escape(text, pos)?;
-                segments.push(out.len(), pos);
-                out.push(c);
+                segments.push(decoded, pos);
+                let char_text = c.encode_utf8(&mut utf8);
+                if value.get(decoded..decoded + char_text.len())? != char_text {
+                    return None;
+                }
+                decoded += char_text.len();
                 pos += len;
-                segments.push(out.len(), pos);
+                segments.push(decoded, pos);
             }
         }
     }
@@ -432,8 +438,8 @@ mod tests {
     #[test]
     fn surrogate_pairs_and_mapping() {
         let text = r#"x"a\u00e9\ud83d\ude00b""#;
-        let (s, map) = decode_string_mapped(text, 1, 0).unwrap();
-        assert_eq!(s, "aé😀b");
+        let s = "aé😀b";
+        let map = string_segments(text, 1, s).unwrap();
         let cap = text.len() as u32;
         assert_eq!(map.outer(0, cap), 2);
         // é comes from the escape at 3, the emoji from the pair at 9, b from 21.
@@ -442,5 +448,15 @@ mod tests {
         assert_eq!(map.outer(7, cap), 21);
         // The end of the string is its closing quote.
         assert_eq!(map.outer(s.len(), cap), (text.len() - 1) as u32);
+    }
+
+    #[test]
+    fn segments_reject_a_value_the_literal_does_not_decode_to() {
+        let text = r#""a\nb""#;
+        assert!(string_segments(text, 0, "a\nb").is_some());
+        assert!(string_segments(text, 0, "a\nc").is_none());
+        assert!(string_segments(text, 0, "a\n").is_none());
+        assert!(string_segments(text, 0, "a\nbc").is_none());
+        assert!(string_segments(text, 1, "a\nb").is_none());
     }
 }
