@@ -144,20 +144,19 @@ impl Node {
     }
 
     /// Rewrite every span of the tree (used to map an embedded document back to its outer file).
+    /// Recursive, without a work list to allocate: a parsed tree is never deeper than the
+    /// parser's nesting limit.
     pub fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
-        let mut stack: Vec<&mut Node> = vec![self];
-        while let Some(node) = stack.pop() {
-            node.span = f(node.span);
-            match &mut node.kind {
-                NodeKind::Seq(items) => stack.extend(items.iter_mut()),
-                NodeKind::Map(entries) => {
-                    for (k, v) in entries.iter_mut() {
-                        stack.push(k);
-                        stack.push(v);
-                    }
+        self.span = f(self.span);
+        match &mut self.kind {
+            NodeKind::Seq(items) => items.iter_mut().for_each(|n| n.map_spans(f)),
+            NodeKind::Map(entries) => {
+                for (k, v) in entries.iter_mut() {
+                    k.map_spans(f);
+                    v.map_spans(f);
                 }
-                _ => {}
             }
+            _ => {}
         }
     }
 }

@@ -54,33 +54,41 @@ pub fn provider_issuer(principal: &str) -> Option<&str> {
 }
 
 pub fn classify(issuer: &str) -> IssuerKind {
-    // Issuers are almost always written in lowercase already.
-    let lower: std::borrow::Cow<'_, str> = if issuer.bytes().any(|b| b.is_ascii_uppercase()) {
-        std::borrow::Cow::Owned(issuer.to_ascii_lowercase())
+    let (host, path) = issuer.split_at(issuer.find('/').unwrap_or(issuer.len()));
+    // Host names are almost always written in lowercase already. The path is never lowered:
+    // an EKS cluster ID is upper-case hex and only `/id/` is looked for in it.
+    let host: std::borrow::Cow<'_, str> = if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(host.to_ascii_lowercase())
     } else {
-        std::borrow::Cow::Borrowed(issuer)
+        std::borrow::Cow::Borrowed(host)
     };
-    match &*lower {
-        "cognito-identity.amazonaws.com" | "accounts.google.com" => {
-            return IssuerKind::AudienceIdentified { aud_claim: "aud" }
-        }
-        "graph.facebook.com" | "www.amazon.com" => {
-            return IssuerKind::AudienceIdentified {
-                aud_claim: "app_id",
+    if path.is_empty() {
+        match &*host {
+            "cognito-identity.amazonaws.com" | "accounts.google.com" => {
+                return IssuerKind::AudienceIdentified { aud_claim: "aud" }
             }
+            "graph.facebook.com" | "www.amazon.com" => {
+                return IssuerKind::AudienceIdentified {
+                    aud_claim: "app_id",
+                }
+            }
+            _ => {}
         }
-        _ => {}
     }
-    if let Some(rest) = lower.strip_prefix("oidc.eks.") {
-        if let Some((region, tail)) = rest.split_once('.') {
-            if tail.starts_with("amazonaws.com") && tail.contains("/id/") {
+    if let Some(rest) = host.strip_prefix("oidc.eks.") {
+        if let Some((region, domain)) = rest.split_once('.') {
+            let has_id = path
+                .as_bytes()
+                .windows(4)
+                .any(|w| w.eq_ignore_ascii_case(b"/id/"));
+            if domain.starts_with("amazonaws.com") && has_id {
                 return IssuerKind::Eks {
                     region: region.into(),
                 };
             }
         }
     }
-    let host = lower.split('/').next().unwrap_or("");
+    let host = &*host;
     let ci = match host {
         "token.actions.githubusercontent.com" => Some(CiService::GitHub),
         "gitlab.com" => Some(CiService::GitLab),
@@ -121,9 +129,15 @@ pub fn split_claim_key(key: &str) -> Option<(&str, &str)> {
 
 /// The DNS suffix of an AWS-hosted issuer and the partition it implies.
 pub fn issuer_partition(issuer: &str) -> Option<&'static str> {
-    let lower = issuer.to_ascii_lowercase();
-    let host = lower.split('/').next().unwrap_or("");
-    if host.ends_with(".amazonaws.com.cn") {
+    let host = issuer.split('/').next().unwrap_or("");
+    // Host names compare case-insensitively.
+    let ends_with = |suffix: &str| {
+        host.len() >= suffix.len()
+            && host
+                .get(host.len() - suffix.len()..)
+                .is_some_and(|end| end.eq_ignore_ascii_case(suffix))
+    };
+    if ends_with(".amazonaws.com.cn") {
         return Some("aws-cn");
     }
     if let IssuerKind::Eks { region } = classify(issuer) {
@@ -134,7 +148,7 @@ pub fn issuer_partition(issuer: &str) -> Option<&'static str> {
             // A China region under the global suffix cannot exist.
             return Some("aws-cn");
         }
-        if host.ends_with(".amazonaws.com") {
+        if ends_with(".amazonaws.com") {
             return Some("aws");
         }
     }
@@ -209,6 +223,25 @@ mod tests {
             IssuerKind::AudienceIdentified { aud_claim: "aud" }
         );
         assert_eq!(classify("auth.example.com"), IssuerKind::Generic);
+        // Case-insensitive host and `/id/`; an EKS-looking host without a cluster ID is not one.
+        assert_eq!(
+            classify("OIDC.EKS.EU-WEST-1.AMAZONAWS.COM/ID/ABC"),
+            IssuerKind::Eks {
+                region: "eu-west-1".into()
+            }
+        );
+        assert_eq!(
+            classify("oidc.eks.eu-west-1.amazonaws.com/x/ABC"),
+            IssuerKind::Generic
+        );
+        assert_eq!(
+            classify("Token.Actions.GitHubUserContent.com"),
+            IssuerKind::PublicCi(CiService::GitHub)
+        );
+        assert_eq!(
+            classify("cognito-identity.amazonaws.com/x"),
+            IssuerKind::Generic
+        );
         assert_eq!(
             provider_issuer(
                 "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X"
@@ -244,6 +277,12 @@ mod tests {
             issuer_partition("oidc.eks.us-east-1.amazonaws.com/id/X"),
             Some("aws")
         );
+        // Host names are case-insensitive.
+        assert_eq!(
+            issuer_partition("OIDC.EKS.cn-north-1.AMAZONAWS.COM.CN/id/X"),
+            Some("aws-cn")
+        );
+        assert_eq!(issuer_partition("oidc.example.com/id/X"), None);
         assert_eq!(arn_partition("arn:aws-cn:iam::1:role/x"), Some("aws-cn"));
     }
 }

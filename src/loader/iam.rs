@@ -133,9 +133,9 @@ pub fn parse_policy(
                 policy.version = v;
             }
             "Statement" => {
-                let items: Vec<&Node> = match &value.kind {
-                    NodeKind::Seq(items) => items.iter().collect(),
-                    NodeKind::Map(_) => vec![value],
+                let items: &[Node] = match &value.kind {
+                    NodeKind::Seq(items) => items,
+                    NodeKind::Map(_) => std::slice::from_ref(value),
                     _ => {
                         cx.problem(
                             value.span,
@@ -144,11 +144,11 @@ pub fn parse_policy(
                                 value.type_name()
                             ),
                         );
-                        vec![]
+                        &[]
                     }
                 };
                 policy.statements.reserve_exact(items.len());
-                for (index, item) in items.into_iter().enumerate() {
+                for (index, item) in items.iter().enumerate() {
                     if let Some(st) = parse_statement(&mut cx, item, index, trust) {
                         policy.statements.push(st);
                     }

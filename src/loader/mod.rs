@@ -94,11 +94,22 @@ impl FileResult {
 pub struct FileCtx<'a> {
     pub file: FileId,
     pub text: &'a str,
-    pub stem: String,
+    /// The file name without its extension, and the document's number in a multi-document file:
+    /// the name of a role read from a bare policy file.
+    stem: &'a str,
+    document: Option<usize>,
     duplicates: Vec<DuplicateKey>,
 }
 
 impl FileCtx<'_> {
+    /// The role name a bare policy document gets: its file's stem, `#n` for the n-th document.
+    fn document_name(&self) -> String {
+        match self.document {
+            Some(n) => format!("{}#{n}", self.stem),
+            None => self.stem.to_string(),
+        }
+    }
+
     /// Duplicate keys of the current document that lie inside `span`.
     pub fn duplicates_within(&self, span: Span) -> Vec<DuplicateKey> {
         self.duplicates
@@ -469,11 +480,7 @@ fn load_bytes(path: &Path, file: FileId, bytes: Vec<u8>, limits: &Limits) -> Fil
         result.source = Some(SourceFile::new(path.to_path_buf(), display, text));
         return result;
     }
-    let stem = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("stdin")
-        .to_string();
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("stdin");
     let docs = parse_text(&text, file, limits, path);
     match docs {
         Err(e) => result.errors.push(LoadError {
@@ -491,11 +498,8 @@ fn load_bytes(path: &Path, file: FileId, bytes: Vec<u8>, limits: &Limits) -> Fil
                 let cx = FileCtx {
                     file,
                     text: &text,
-                    stem: if many {
-                        format!("{stem}#{}", n + 1)
-                    } else {
-                        stem.clone()
-                    },
+                    stem,
+                    document: many.then_some(n + 1),
                     duplicates: doc.duplicates,
                 };
                 classify(&cx, &doc.root, &mut result, &display);
@@ -547,7 +551,7 @@ fn classify(cx: &FileCtx, root: &Node, result: &mut FileResult, display: &str) {
         let trust = looks_like_trust(root);
         let policy = iam::parse_policy(root, &iam::Literal, trust, &cx.duplicates);
         let mut role = Role {
-            name: cx.stem.clone(),
+            name: cx.document_name(),
             arn: None,
             origin: RoleOrigin::PolicyFile,
             span: Span::new(
@@ -564,7 +568,7 @@ fn classify(cx: &FileCtx, root: &Node, result: &mut FileResult, display: &str) {
             role.trust = Some(policy);
         } else {
             role.permissions.push(crate::model::PermissionPolicy {
-                name: cx.stem.clone(),
+                name: cx.document_name(),
                 arn: None,
                 document: Some(policy),
                 span: root.span,

@@ -25,12 +25,11 @@ impl Rule for MissingTagSession {
 
 impl TrustRule for MissingTagSession {
     fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
-        let statements: Vec<_> = policy
-            .statements
-            .iter()
-            .filter(|s| trusts_pod_identity(s))
-            .collect();
-        if statements.iter().any(|s| s.allows_action("sts:TagSession")) {
+        let statements = policy.statements.iter().filter(|s| trusts_pod_identity(s));
+        if statements
+            .clone()
+            .any(|s| s.allows_action("sts:TagSession"))
+        {
             return;
         }
         for st in statements {

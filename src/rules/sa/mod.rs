@@ -38,7 +38,6 @@ pub fn rejection<'a>(
     cluster_issuer: Option<&str>,
 ) -> Option<Rejection<'a>> {
     let uses: Vec<_> = oidc_uses(policy)
-        .into_iter()
         .filter(|u| {
             cluster_issuer.is_none_or(|c| {
                 u.issuer

@@ -34,6 +34,10 @@ impl Rule for RoleSharedAcrossNamespaces {
             })
         });
         for group in annotated.chunk_by(|a, b| a.0 == b.0 && a.1.eq_ignore_ascii_case(b.1)) {
+            // One ServiceAccount cannot span namespaces: no lists to build for it.
+            if group.len() < 2 {
+                continue;
+            }
             let sas: Vec<&ServiceAccount> = group.iter().map(|(_, _, sa)| *sa).collect();
             let mut namespaces: Vec<&str> = sas.iter().map(|s| s.meta.namespace.as_str()).collect();
             namespaces.sort_unstable();

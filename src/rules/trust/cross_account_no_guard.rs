@@ -50,17 +50,14 @@ impl Rule for CrossAccountNoGuard {
 
 impl TrustRule for CrossAccountNoGuard {
     fn check_trust(&self, cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
-        let mut trusted: Vec<&str> = cx
-            .config
-            .trusted_accounts
-            .iter()
-            .map(String::as_str)
-            .collect();
-        trusted.extend(role.account());
-        if trusted.is_empty() {
+        let own = role.account();
+        if cx.config.trusted_accounts.is_empty() && own.is_none() {
             // Without trusted_accounts or the role's own account, "outside" is unknowable.
             return;
         }
+        let trusted = |account: &str| {
+            own == Some(account) || cx.config.trusted_accounts.iter().any(|t| t == account)
+        };
         for st in policy.statements.iter().filter(|s| s.is_allow()) {
             if guarded(st) {
                 continue;
@@ -73,7 +70,7 @@ impl TrustRule for CrossAccountNoGuard {
                 let Some(account) = account_of(&principal.text) else {
                     continue;
                 };
-                if trusted.contains(&account) {
+                if trusted(account) {
                     continue;
                 }
                 out.push(

@@ -19,10 +19,7 @@ impl Rule for IrsaTrustWithoutSa {
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         for (role, policy) in trust_policies(cx.inventory) {
-            for u in oidc_uses(policy)
-                .into_iter()
-                .filter(|u| matches!(u.kind, IssuerKind::Eks { .. }))
-            {
+            for u in oidc_uses(policy).filter(|u| matches!(u.kind, IssuerKind::Eks { .. })) {
                 for cond in &u.statement.conditions {
                     let is_sub = split_claim_key(&cond.key.text)
                         .is_some_and(|(_, c)| c.eq_ignore_ascii_case("sub"));

@@ -37,26 +37,23 @@ pub struct OidcUse<'a> {
 }
 
 /// The OIDC providers an Allow statement trusts for `sts:AssumeRoleWithWebIdentity` (found when
-/// the policy was read).
-pub fn oidc_uses(policy: &Policy) -> Vec<OidcUse<'_>> {
-    policy
-        .oidc
-        .iter()
-        .filter_map(|r| {
-            let statement = policy.statements.get(r.statement as usize)?;
-            let (_, provider) = statement
-                .principal
-                .as_ref()?
-                .entries
-                .get(r.entry as usize)?;
-            Some(OidcUse {
-                statement,
-                provider,
-                issuer: provider.text.get(r.issuer_start as usize..)?,
-                kind: &r.kind,
-            })
+/// the policy was read). An iterator: most trust rules read it once per role, and a vector each
+/// time would be an allocation per rule and role.
+pub fn oidc_uses(policy: &Policy) -> impl Iterator<Item = OidcUse<'_>> + Clone {
+    policy.oidc.iter().filter_map(|r| {
+        let statement = policy.statements.get(r.statement as usize)?;
+        let (_, provider) = statement
+            .principal
+            .as_ref()?
+            .entries
+            .get(r.entry as usize)?;
+        Some(OidcUse {
+            statement,
+            provider,
+            issuer: provider.text.get(r.issuer_start as usize..)?,
+            kind: &r.kind,
         })
-        .collect()
+    })
 }
 
 /// Does the condition key name `<issuer>:<claim>`? Issuer names compare case-insensitively;

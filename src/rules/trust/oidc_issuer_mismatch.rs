@@ -28,28 +28,32 @@ impl TrustRule for OidcIssuerMismatch {
     fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
         let uses = oidc_uses(policy);
         for st in policy.statements.iter().filter(|s| s.is_allow()) {
-            let issuers: Vec<&str> = uses
-                .iter()
+            // The issuers this statement trusts; listed only for a finding.
+            let issuers = uses
+                .clone()
                 .filter(|u| std::ptr::eq(u.statement, st))
-                .map(|u| u.issuer)
-                .collect();
-            if issuers.is_empty() {
+                .map(|u| u.issuer);
+            if issuers.clone().next().is_none() {
                 continue;
             }
             for cond in &st.conditions {
                 let Some((key_issuer, claim)) = split_claim_key(&cond.key.text) else {
                     continue;
                 };
-                let claim = claim.to_ascii_lowercase();
-                if claim != "sub" && claim != "aud" {
+                let claim = if claim.eq_ignore_ascii_case("sub") {
+                    "sub"
+                } else if claim.eq_ignore_ascii_case("aud") {
+                    "aud"
+                } else {
                     continue;
-                }
+                };
                 if issuers
-                    .iter()
-                    .any(|i| key_names(&cond.key, i, &claim) != Tri::False)
+                    .clone()
+                    .any(|i| key_names(&cond.key, i, claim) != Tri::False)
                 {
                     continue;
                 }
+                let listed: Vec<&str> = issuers.clone().collect();
                 let open = cond.op.as_ref().is_some_and(|o| o.fails_open());
                 let effect = if open {
                     "its operator fails open on a missing key, so the condition is always true"
@@ -64,18 +68,18 @@ impl TrustRule for OidcIssuerMismatch {
                         "condition key `{}` names issuer `{}`, but the statement trusts `{}`: {}",
                         cond.key.text,
                         key_issuer,
-                        issuers.join("`, `"),
+                        listed.join("`, `"),
                         effect
                     ),
                 )
                 .label("issuer differs from the Federated principal")
                 .help(format!(
                     "write the key as `{}:{}` (the provider's issuer without https://)",
-                    issuers.first().copied().unwrap_or_default(),
+                    listed.first().copied().unwrap_or_default(),
                     claim
                 ))
                 .identity(identity(role, st, &format!("key:{}", cond.key.text)));
-                for u in uses.iter().filter(|u| std::ptr::eq(u.statement, st)) {
+                for u in uses.clone().filter(|u| std::ptr::eq(u.statement, st)) {
                     f = f.with_label(u.provider.span, "the trusted provider");
                 }
                 out.push(f);

@@ -37,9 +37,7 @@ impl Rule for UnusedRole {
             used_arns.insert(arn.to_ascii_lowercase());
         }
         for (role, policy) in trust_policies(inv) {
-            let irsa = oidc_uses(policy)
-                .iter()
-                .any(|u| matches!(u.kind, IssuerKind::Eks { .. }));
+            let irsa = oidc_uses(policy).any(|u| matches!(u.kind, IssuerKind::Eks { .. }));
             let pod_identity = policy.statements.iter().any(trusts_pod_identity);
             if !irsa && !pod_identity {
                 continue;
