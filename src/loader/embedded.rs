@@ -96,7 +96,24 @@ impl<'a> Inner<'a> {
 
     /// Map every span of a tree parsed from the inner text.
     pub fn remap(&self, node: &mut Node) {
-        node.map_spans(&|s: Span| self.span(s.start as usize, s.end as usize));
+        let Some(map) = &self.map else {
+            node.map_spans(&|_| self.outer);
+            return;
+        };
+        // Spans come in document order: each start is looked up from the last one's run, each
+        // end from its start's run.
+        let start_run = std::cell::Cell::new(0);
+        node.map_spans(&|s: Span| {
+            let cap = self.outer.end;
+            let start = map.outer_near(s.start as usize, cap, &start_run);
+            let end_run = std::cell::Cell::new(start_run.get());
+            let end = map.outer_near(s.end as usize, cap, &end_run).max(start);
+            Span {
+                file: self.outer.file,
+                start,
+                end,
+            }
+        });
     }
 
     /// Locate a syntax error of the inner text in the outer file.

@@ -256,8 +256,9 @@ fn walk(dir: &Path, canonical: Option<PathBuf>, ancestors: &[PathBuf]) -> Walked
             !(name.starts_with('.') || name == "target" || name == "node_modules")
         })
         .collect();
-    // Entries of one folder differ only in their last component: compare names, not paths.
-    listed.sort_by(|a, b| a.0.file_name().cmp(&b.0.file_name()));
+    // Entries of one folder are the folder's path, a separator and their name: comparing the
+    // whole paths as bytes orders them by name without parsing components per comparison.
+    listed.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
     // Files are judged here from their listed type; only subfolders go to the thread pool.
     // `slots` keeps the listing order: a file's outcome, or the next subfolder's walk.
     enum Slot {
