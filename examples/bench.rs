@@ -3,7 +3,8 @@
 //! parser, in parallel like the linter), the full lint time, objects/s, MB/s, the peak RSS of a
 //! fresh process linting the corpus once and rendering the JSON report, recall against the
 //! planted misconfigurations, and the wall time of the `ekstrust` binary on one small manifest
-//! (the pre-commit case). `--per-rule` prints the walk, the load and each rule's time instead.
+//! (the pre-commit case). `--per-rule` prints the walk, the load and each rule's time instead;
+//! `--once PART` runs one part once, for counting instructions (`scripts/bench-instructions.sh`).
 
 // The same allocator as the binary, so the numbers are the binary's.
 #[global_allocator]
@@ -51,6 +52,7 @@ fn main() {
     let mut iterations = 5;
     let mut rss_only = false;
     let mut per_rule = false;
+    let mut once: Option<String> = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--iterations" => {
@@ -61,6 +63,7 @@ fn main() {
             }
             "--rss-only" => rss_only = true,
             "--per-rule" => per_rule = true,
+            "--once" => once = args.next(),
             other => dir = Some(PathBuf::from(other)),
         }
     }
@@ -72,6 +75,10 @@ fn main() {
     let config = Config::default();
     if per_rule {
         print_rule_times(&dir, &config, &limits);
+        return;
+    }
+    if let Some(part) = once {
+        run_once(&part, &dir, &config, &limits);
         return;
     }
     if rss_only {
@@ -270,5 +277,31 @@ fn print_rule_times(dir: &Path, config: &Config, limits: &Limits) {
             "  {id:<9} {:>7.2} ms  {n} findings",
             time.as_secs_f64() * 1e3
         );
+    }
+}
+
+/// One part of the work, once, for counting instructions (`scripts/bench-instructions.sh` runs
+/// each under callgrind and subtracts): `start` (process start only), `paths` (start and the
+/// folder walk), `floor` (start, walk, then read and parse every file) and `lint` (start and the
+/// whole lint, walk included). The floor is then `floor - paths`, the lint `lint - start`.
+fn run_once(part: &str, dir: &Path, config: &Config, limits: &Limits) {
+    match part {
+        "start" => {}
+        "paths" | "floor" => {
+            let paths =
+                loader::collect_paths(&[dir.to_path_buf()], &mut Vec::new(), &mut Vec::new());
+            if part == "floor" {
+                std::hint::black_box(parse_only(&paths, limits));
+            }
+        }
+        "lint" => {
+            let outcome = engine::lint(&[dir.to_path_buf()], config, limits);
+            // Like the binary, exit without freeing the model.
+            std::mem::forget(outcome);
+        }
+        other => {
+            eprintln!("--once takes start, paths, floor or lint, not {other}");
+            std::process::exit(2);
+        }
     }
 }
