@@ -132,10 +132,10 @@ pub fn issuer_partition(issuer: &str) -> Option<&'static str> {
     let host = issuer.split('/').next().unwrap_or("");
     // Host names compare case-insensitively.
     let ends_with = |suffix: &str| {
-        host.len() >= suffix.len()
-            && host
-                .get(host.len() - suffix.len()..)
-                .is_some_and(|end| end.eq_ignore_ascii_case(suffix))
+        host.len()
+            .checked_sub(suffix.len())
+            .and_then(|at| host.get(at..))
+            .is_some_and(|end| end.eq_ignore_ascii_case(suffix))
     };
     if ends_with(".amazonaws.com.cn") {
         return Some("aws-cn");

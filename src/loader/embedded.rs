@@ -7,6 +7,7 @@ use crate::loader::json::Segments;
 use crate::node::{Node, Style, SyntaxError};
 use crate::source::{FileId, Span};
 use std::borrow::Cow;
+use std::cell::Cell;
 
 /// The text of a string node and, where exact, where its bytes are in the outer file.
 pub struct Inner<'a> {
@@ -80,40 +81,31 @@ impl<'a> Inner<'a> {
 
     /// Map a byte range of the inner text to the outer file.
     pub fn span(&self, start: usize, end: usize) -> Span {
-        match &self.map {
-            Some(m) => {
-                let s = m.outer(start, self.outer.end);
-                let e = m.outer(end, self.outer.end).max(s);
-                Span {
-                    file: self.outer.file,
-                    start: s,
-                    end: e,
-                }
-            }
-            None => self.outer,
+        self.span_near(start, end, &Cell::new(0))
+    }
+
+    /// [`Inner::span`] for ranges mapped in document order: the start is looked up from the
+    /// run found for the previous start (`start_run`), the end from its start's run.
+    fn span_near(&self, start: usize, end: usize, start_run: &Cell<usize>) -> Span {
+        let Some(map) = &self.map else {
+            return self.outer;
+        };
+        let cap = self.outer.end;
+        let start = map.outer_near(start, cap, start_run);
+        let end = map
+            .outer_near(end, cap, &Cell::new(start_run.get()))
+            .max(start);
+        Span {
+            file: self.outer.file,
+            start,
+            end,
         }
     }
 
-    /// Map every span of a tree parsed from the inner text.
+    /// Map every span of a tree parsed from the inner text (in document order).
     pub fn remap(&self, node: &mut Node) {
-        let Some(map) = &self.map else {
-            node.map_spans(&|_| self.outer);
-            return;
-        };
-        // Spans come in document order: each start is looked up from the last one's run, each
-        // end from its start's run.
-        let start_run = std::cell::Cell::new(0);
-        node.map_spans(&|s: Span| {
-            let cap = self.outer.end;
-            let start = map.outer_near(s.start as usize, cap, &start_run);
-            let end_run = std::cell::Cell::new(start_run.get());
-            let end = map.outer_near(s.end as usize, cap, &end_run).max(start);
-            Span {
-                file: self.outer.file,
-                start,
-                end,
-            }
-        });
+        let start_run = Cell::new(0);
+        node.map_spans(&|s: Span| self.span_near(s.start as usize, s.end as usize, &start_run));
     }
 
     /// Locate a syntax error of the inner text in the outer file.

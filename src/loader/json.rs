@@ -369,8 +369,22 @@ impl Segments {
 
     /// The outer offset of a decoded offset (runs continue past their end), never beyond `cap`.
     pub fn outer(&self, decoded: usize, cap: u32) -> u32 {
-        let i = self.0.partition_point(|(d, _)| (*d as usize) <= decoded);
-        match i.checked_sub(1).and_then(|i| self.0.get(i)) {
+        match self.run_of(decoded) {
+            Some(run) => self.outer_in_run(run, decoded, cap),
+            None => cap,
+        }
+    }
+
+    /// The run holding `decoded`, by binary search; `None` before the first run.
+    fn run_of(&self, decoded: usize) -> Option<usize> {
+        self.0
+            .partition_point(|(d, _)| (*d as usize) <= decoded)
+            .checked_sub(1)
+    }
+
+    /// The outer offset of `decoded` in run `run` (which starts at or before it), capped.
+    fn outer_in_run(&self, run: usize, decoded: usize, cap: u32) -> u32 {
+        match self.0.get(run) {
             Some(&(d, o)) => (o as usize + (decoded - d as usize)).min(cap as usize) as u32,
             None => cap,
         }
@@ -384,7 +398,7 @@ impl Segments {
         let runs = &self.0;
         let starts_by = |i: usize| runs.get(i).is_some_and(|r| r.0 as usize <= decoded);
         let mut lo = hint.get();
-        let index = if starts_by(lo) {
+        let run = if starts_by(lo) {
             let mut step = 1;
             let mut hi = lo + 1;
             while starts_by(hi) {
@@ -397,19 +411,13 @@ impl Segments {
                 .partition_point(|(d, _)| *d as usize <= decoded)
                 .saturating_sub(1)
         } else {
-            match runs
-                .partition_point(|(d, _)| *d as usize <= decoded)
-                .checked_sub(1)
-            {
-                Some(i) => i,
+            match self.run_of(decoded) {
+                Some(run) => run,
                 None => return cap,
             }
         };
-        hint.set(index);
-        match runs.get(index) {
-            Some(&(d, o)) => (o as usize + (decoded - d as usize)).min(cap as usize) as u32,
-            None => cap,
-        }
+        hint.set(run);
+        self.outer_in_run(run, decoded, cap)
     }
 
     /// Segments of a per-byte offset list.
