@@ -127,6 +127,41 @@ impl<'a> Inner<'a> {
     }
 }
 
+/// Where a literal block's content begins, given the start of its span.
+enum LiteralStart {
+    /// The span starts at the first content character.
+    Content,
+    /// The span includes the tag and `|` header: content starts on this next line.
+    AfterHeader(usize),
+}
+
+fn literal_content_start(outer: &str, start: usize) -> Option<LiteralStart> {
+    let rest = outer.get(start..)?;
+    if rest.starts_with(['|', '!', '&']) {
+        Some(LiteralStart::AfterHeader(start + rest.find('\n')? + 1))
+    } else {
+        Some(LiteralStart::Content)
+    }
+}
+
+/// Parse a JSON document written as a YAML literal block where it stands, with exact spans.
+/// Its lines are the document's bytes, indented: the indentation is JSON whitespace and a JSON
+/// string never spans lines, so reading the block's bytes gives the tree the block's value
+/// gives, without copying the value or mapping spans. `None` when the node is not a literal
+/// block or its bytes do not parse (the caller then reads the value, for the error).
+pub fn literal_json(outer: &str, node: &Node, file: FileId) -> Option<crate::node::ParsedDoc> {
+    if node.style != Style::Literal {
+        return None;
+    }
+    let start = node.span.start as usize;
+    let content = match literal_content_start(outer, start)? {
+        LiteralStart::AfterHeader(line) => line,
+        LiteralStart::Content => start,
+    };
+    let end = (node.span.end as usize).min(outer.len());
+    crate::loader::json::parse_range(outer, content, end, file, &Default::default()).ok()
+}
+
 /// Map a YAML scalar's value to its source: each value line must appear, after indentation, on
 /// consecutive source lines of the scalar. Verified line by line, so any mismatch (folding,
 /// escapes) gives `None` and the caller falls back to the whole value.
@@ -150,15 +185,12 @@ fn block_map(outer: &str, node: &Node, value: &str) -> Option<Segments> {
         }
         Style::Literal => {
             // The scalar's span starts at its first content character; read whole source lines
-            // from there (skipping a `|` header line if the span includes it).
-            // Some spans include the tag and `|` header: content then starts on the next line.
-            let header = outer
-                .get(start..)
-                .is_some_and(|r| r.starts_with(['|', '!', '&']));
-            let line_begin = if header {
-                start + outer.get(start..)?.find('\n')? + 1
-            } else {
-                outer.get(..start)?.rfind('\n').map(|i| i + 1).unwrap_or(0)
+            // from there.
+            let line_begin = match literal_content_start(outer, start)? {
+                LiteralStart::AfterHeader(line) => line,
+                LiteralStart::Content => {
+                    outer.get(..start)?.rfind('\n').map(|i| i + 1).unwrap_or(0)
+                }
             };
             // Source lines are read only as far as the value goes (not to the end of the file).
             let mut src_lines =
@@ -209,6 +241,39 @@ mod tests {
         let pos = inner.text.find("arn:x").unwrap();
         let span = inner.span(pos, pos + 5);
         assert_eq!(&text[span.start as usize..span.end as usize], "arn:x");
+    }
+
+    /// The tree read in place from a literal block equals the tree read from its value and
+    /// mapped back, spans included.
+    #[test]
+    fn literal_json_reads_the_block_in_place() {
+        let block = "    {\n      \"Version\": \"2012-10-17\",\n      \"Statement\": [{\"Effect\": \"Allow\",\n        \"Condition\": {\"StringEquals\": {\"a:sub\": \"x\"}}}]\n    }\n";
+        for (header, newline) in [("|", "\n"), ("!Sub |", "\n"), ("|", "\r\n"), ("|-", "\n")] {
+            let text = format!("Doc: {header}\n{block}Next: 1\n").replace('\n', newline);
+            let docs = yaml::parse(&text, 0, &Default::default()).unwrap();
+            let node = docs[0].root.get("Doc").unwrap();
+            let in_place = literal_json(&text, node, 0).expect("parsed in place");
+            let mapped = Inner::of(&text, node).unwrap().parse_json(0).unwrap();
+            assert_eq!(in_place.root, mapped.root, "{header:?} {newline:?}");
+            let v = in_place.root.get("Version").unwrap();
+            assert_eq!(
+                &text[v.span.start as usize..v.span.end as usize],
+                "\"2012-10-17\""
+            );
+        }
+    }
+
+    #[test]
+    fn literal_json_leaves_other_values_to_the_caller() {
+        // Not JSON: the caller reads the value to report the error.
+        let text = "Doc: |\n  {\"Version\": \n  oops\nNext: 1\n";
+        let docs = yaml::parse(text, 0, &Default::default()).unwrap();
+        assert!(literal_json(text, docs[0].root.get("Doc").unwrap(), 0).is_none());
+        // Not a literal block (a folded block or a quoted string is not the document's bytes).
+        for text in ["Doc: >\n  {\"a\": 1}\n", "Doc: '{\"a\": 1}'\n"] {
+            let docs = yaml::parse(text, 0, &Default::default()).unwrap();
+            assert!(literal_json(text, docs[0].root.get("Doc").unwrap(), 0).is_none());
+        }
     }
 
     #[test]

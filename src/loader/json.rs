@@ -29,18 +29,35 @@ type PResult<T> = Result<T, SyntaxError>;
 
 /// Parse one JSON document; `file` is stamped on every span.
 pub fn parse(text: &str, file: FileId, limits: &Limits) -> Result<ParsedDoc, SyntaxError> {
+    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    parse_range(text, start, text.len(), file, limits)
+}
+
+/// Parse the JSON document in `text[start..end]`, with spans (and error offsets) in `text`: a
+/// document whose bytes lie verbatim in a larger file, such as a YAML literal block (its
+/// indentation is JSON whitespace), is read in place.
+pub fn parse_range(
+    text: &str,
+    start: usize,
+    end: usize,
+    file: FileId,
+    limits: &Limits,
+) -> Result<ParsedDoc, SyntaxError> {
+    let Some(text) = text.get(..end).filter(|t| t.is_char_boundary(start)) else {
+        return Err(SyntaxError {
+            offset: start.min(text.len()),
+            message: "the range is not inside the text".to_string(),
+        });
+    };
     let mut p = Parser {
         text,
         bytes: text.as_bytes(),
-        pos: 0,
+        pos: start,
         file,
         depth: 0,
         max_depth: limits.max_depth,
         duplicates: Vec::new(),
     };
-    if text.starts_with('\u{feff}') {
-        p.pos = 3;
-    }
     p.skip_ws();
     let root = p.value()?;
     p.skip_ws();
@@ -436,6 +453,18 @@ mod tests {
 
     fn p(s: &str) -> Result<ParsedDoc, SyntaxError> {
         parse(s, 0, &Limits::default())
+    }
+
+    #[test]
+    fn a_range_is_parsed_in_place() {
+        let text = "x: [{\"a\": 1}] é";
+        let doc = parse_range(text, 4, 12, 0, &Limits::default()).unwrap();
+        let a = doc.root.get("a").unwrap();
+        assert_eq!(&text[a.span.start as usize..a.span.end as usize], "1");
+        // Ranges outside the text or inside a character are errors, not panics.
+        assert!(parse_range(text, 20, 4, 0, &Limits::default()).is_err());
+        assert!(parse_range(text, 4, text.len() - 1, 0, &Limits::default()).is_err());
+        assert!(parse_range(text, 4, 13, 0, &Limits::default()).is_err());
     }
 
     #[test]

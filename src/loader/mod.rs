@@ -139,6 +139,9 @@ impl FileCtx<'_> {
         resolver: &dyn iam::Resolver,
         trust: bool,
     ) -> Policy {
+        if let Some(doc) = embedded::literal_json(self.text, node, self.file) {
+            return iam::parse_policy(&doc.root, resolver, trust, &doc.duplicates);
+        }
         let Some(inner) = embedded::Inner::of(self.text, node) else {
             return policy_problem(node.span, "the policy document must be a JSON string");
         };
@@ -394,7 +397,11 @@ fn display_path(path: &Path) -> String {
         .as_deref()
         .and_then(|c| path.strip_prefix(c).ok())
         .unwrap_or(path);
-    let shown = rel.display().to_string();
+    // A UTF-8 path is copied as it is; `Display` (through the formatter) only for the rest.
+    let shown = rel
+        .to_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| rel.display().to_string());
     if shown.contains('\\') {
         shown.replace('\\', "/")
     } else {
