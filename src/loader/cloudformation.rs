@@ -255,6 +255,9 @@ impl Resolver for SubDoc<'_, '_> {
     fn strings(&self, node: &Node) -> Option<Vec<PStr>> {
         self.value(node).map(|v| vec![v])
     }
+    fn last_string(&self, node: &Node) -> Option<PStr> {
+        self.value(node)
+    }
     fn append_strings(&self, node: &Node, out: &mut Vec<PStr>) -> bool {
         self.value(node).map(|v| out.push(v)).is_some()
     }
@@ -274,8 +277,7 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
         let props = res.get("Properties");
         let name = props
             .and_then(|p| p.get("RoleName"))
-            .and_then(|n| template.strings(n))
-            .and_then(|mut v| v.pop())
+            .and_then(|n| template.last_string(n))
             .filter(|p| !p.templated)
             .map(|p| p.text)
             .unwrap_or_else(|| logical_id.into());

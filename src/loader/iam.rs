@@ -14,6 +14,11 @@ use crate::node::{DuplicateKey, Node, NodeKind};
 pub trait Resolver {
     /// The strings a value stands for; `None` when the node is not a string-like value.
     fn strings(&self, node: &Node) -> Option<Vec<PStr>>;
+    /// The last of the strings a value stands for (the only one, for a scalar). Single values are
+    /// read through this, so a resolver can skip the one-item vector.
+    fn last_string(&self, node: &Node) -> Option<PStr> {
+        self.strings(node).and_then(|mut v| v.pop())
+    }
     /// Append the strings a value stands for to `out`; false when it is not a string-like value.
     /// Lists are read through this, so a resolver can skip the one-item vector per value.
     fn append_strings(&self, node: &Node, out: &mut Vec<PStr>) -> bool {
@@ -33,6 +38,9 @@ pub struct Literal;
 impl Resolver for Literal {
     fn strings(&self, node: &Node) -> Option<Vec<PStr>> {
         pstr(node).map(|v| vec![v])
+    }
+    fn last_string(&self, node: &Node) -> Option<PStr> {
+        pstr(node)
     }
     fn append_strings(&self, node: &Node, out: &mut Vec<PStr>) -> bool {
         pstr(node).map(|v| out.push(v)).is_some()
@@ -118,7 +126,7 @@ pub fn parse_policy(
     for (key, value) in entries {
         match key.as_str().unwrap_or("") {
             "Version" => {
-                let v = cx.resolver.strings(value).and_then(|mut v| v.pop());
+                let v = cx.resolver.last_string(value);
                 match &v {
                     Some(s)
                         if s.text == "2012-10-17"
@@ -194,13 +202,7 @@ fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Opti
     };
     for (key, value) in entries {
         match key.as_str().unwrap_or("") {
-            "Sid" => {
-                st.sid = cx
-                    .resolver
-                    .strings(value)
-                    .and_then(|mut v| v.pop())
-                    .map(Box::new)
-            }
+            "Sid" => st.sid = cx.resolver.last_string(value).map(Box::new),
             "Effect" => {
                 st.effect_span = Some(value.span);
                 st.effect = match value.as_str() {
@@ -402,7 +404,7 @@ fn parse_conditions(cx: &mut Ctx, node: &Node, out: &mut Vec<Condition>) {
             .sum(),
     );
     for (op_key, block) in ops {
-        let Some(op_text) = cx.resolver.strings(op_key).and_then(|mut v| v.pop()) else {
+        let Some(op_text) = cx.resolver.last_string(op_key) else {
             continue;
         };
         let op = Operator::parse(&op_text.text);
@@ -425,7 +427,7 @@ fn parse_conditions(cx: &mut Ctx, node: &Node, out: &mut Vec<Condition>) {
             continue;
         };
         for (key_node, values) in keys {
-            let Some(key) = cx.resolver.strings(key_node).and_then(|mut v| v.pop()) else {
+            let Some(key) = cx.resolver.last_string(key_node) else {
                 continue;
             };
             let vals = cx.string_list(values, "a condition value");
