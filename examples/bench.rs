@@ -17,9 +17,10 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
+/// The middle value (the upper one of an even count); the default for none.
+fn median<T: PartialOrd + Copy + Default>(mut v: Vec<T>) -> T {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    v.get(v.len() / 2).copied().unwrap_or_default()
 }
 
 fn peak_rss_kib() -> u64 {
@@ -126,13 +127,13 @@ fn main() {
     // Each iteration times the floor and the lint back to back; the median of those paired
     // ratios is steadier on a shared machine than the ratio of two medians, as a slow spell
     // then slows both sides of a pair.
-    let mut ratios: Vec<f64> = parse_times
-        .iter()
-        .zip(&lint_times)
-        .map(|(p, l)| l.as_secs_f64() / p.as_secs_f64().max(1e-9))
-        .collect();
-    ratios.sort_by(f64::total_cmp);
-    let paired_ratio = ratios.get(ratios.len() / 2).copied().unwrap_or(0.0);
+    let paired_ratio = median(
+        parse_times
+            .iter()
+            .zip(&lint_times)
+            .map(|(p, l)| l.as_secs_f64() / p.as_secs_f64().max(1e-9))
+            .collect(),
+    );
     let parse = median(parse_times);
     let lint = median(lint_times);
     let load = median(load_times);

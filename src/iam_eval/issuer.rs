@@ -127,8 +127,9 @@ pub fn split_claim_key(key: &str) -> Option<(&str, &str)> {
     Some((issuer, claim))
 }
 
-/// The DNS suffix of an AWS-hosted issuer and the partition it implies.
-pub fn issuer_partition(issuer: &str) -> Option<&'static str> {
+/// The DNS suffix of an AWS-hosted issuer and the partition it implies; `kind` is the issuer's
+/// [`classify`] result, which the caller already has.
+pub fn issuer_partition(issuer: &str, kind: &IssuerKind) -> Option<&'static str> {
     let host = issuer.split('/').next().unwrap_or("");
     // Host names compare case-insensitively.
     let ends_with = |suffix: &str| {
@@ -140,7 +141,7 @@ pub fn issuer_partition(issuer: &str) -> Option<&'static str> {
     if ends_with(".amazonaws.com.cn") {
         return Some("aws-cn");
     }
-    if let IssuerKind::Eks { region } = classify(issuer) {
+    if let IssuerKind::Eks { region } = kind {
         if region.starts_with("us-gov-") {
             return Some("aws-us-gov");
         }
@@ -266,23 +267,38 @@ mod tests {
     #[test]
     fn partitions() {
         assert_eq!(
-            issuer_partition("oidc.eks.cn-north-1.amazonaws.com.cn/id/X"),
+            issuer_partition(
+                "oidc.eks.cn-north-1.amazonaws.com.cn/id/X",
+                &classify("oidc.eks.cn-north-1.amazonaws.com.cn/id/X")
+            ),
             Some("aws-cn")
         );
         assert_eq!(
-            issuer_partition("oidc.eks.us-gov-west-1.amazonaws.com/id/X"),
+            issuer_partition(
+                "oidc.eks.us-gov-west-1.amazonaws.com/id/X",
+                &classify("oidc.eks.us-gov-west-1.amazonaws.com/id/X")
+            ),
             Some("aws-us-gov")
         );
         assert_eq!(
-            issuer_partition("oidc.eks.us-east-1.amazonaws.com/id/X"),
+            issuer_partition(
+                "oidc.eks.us-east-1.amazonaws.com/id/X",
+                &classify("oidc.eks.us-east-1.amazonaws.com/id/X")
+            ),
             Some("aws")
         );
         // Host names are case-insensitive.
         assert_eq!(
-            issuer_partition("OIDC.EKS.cn-north-1.AMAZONAWS.COM.CN/id/X"),
+            issuer_partition(
+                "OIDC.EKS.cn-north-1.AMAZONAWS.COM.CN/id/X",
+                &classify("OIDC.EKS.cn-north-1.AMAZONAWS.COM.CN/id/X")
+            ),
             Some("aws-cn")
         );
-        assert_eq!(issuer_partition("oidc.example.com/id/X"), None);
+        assert_eq!(
+            issuer_partition("oidc.example.com/id/X", &classify("oidc.example.com/id/X")),
+            None
+        );
         assert_eq!(arn_partition("arn:aws-cn:iam::1:role/x"), Some("aws-cn"));
     }
 }

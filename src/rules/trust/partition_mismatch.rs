@@ -30,7 +30,7 @@ impl TrustRule for PartitionMismatch {
                 continue;
             }
             let arn = arn_partition(&u.provider.text).filter(|p| !p.contains("${"));
-            let issuer = issuer_partition(u.issuer);
+            let issuer = issuer_partition(u.issuer, u.kind);
             let own = role.partition();
             let pairs = [
                 ("the provider ARN", arn, "the issuer's DNS suffix", issuer),
