@@ -1,9 +1,12 @@
 //! RBAC007 token-request-steals-iam-role: `create serviceaccounts/token` mints STS-usable tokens
 //! for ServiceAccounts that hold IAM roles.
 
-use super::workload_create_steals_iam_role::{irsa_by_namespace, namespaces_in_scope};
+use super::workload_create_steals_iam_role::{
+    irsa_by_namespace, namespaces_in_scope, role_descriptions, with_role_labels,
+};
 use super::{identity, subject_names, user_bindings};
 use crate::finding::{Finding, Severity};
+use crate::model::ServiceAccount;
 use crate::rules::{Context, Rule};
 
 pub struct TokenRequestStealsIamRole;
@@ -28,8 +31,9 @@ impl Rule for TokenRequestStealsIamRole {
                 let Some(in_namespace) = irsa.get(ns) else {
                     continue;
                 };
-                let exposed: Vec<_> = in_namespace
+                let exposed: Vec<&ServiceAccount> = in_namespace
                     .iter()
+                    .copied()
                     .filter(|sa| {
                         role.find("create", "", "serviceaccounts/token", Some(&sa.meta.name))
                             .is_some()
@@ -46,13 +50,7 @@ impl Rule for TokenRequestStealsIamRole {
                         Some(&first.meta.name),
                     )
                     .and_then(|(_, s)| s);
-                let roles: Vec<String> = exposed
-                    .iter()
-                    .filter_map(|s| {
-                        s.role_arn()
-                            .map(|a| format!("`{}` (via {})", a.text, s.meta.name))
-                    })
-                    .collect();
+                let roles = role_descriptions(exposed.iter().copied());
                 let mut f = Finding::new(
                     self.id(),
                     Severity::High,
@@ -71,18 +69,7 @@ impl Rule for TokenRequestStealsIamRole {
                 if let Some(span) = rule_span {
                     f = f.with_label(span, "allows create serviceaccounts/token");
                 }
-                for sa in &exposed {
-                    if let Some(a) = sa.role_arn() {
-                        f = f.with_label(
-                            a.span,
-                            format!(
-                                "IAM role of ServiceAccount {}/{}",
-                                sa.meta.namespace, sa.meta.name
-                            ),
-                        );
-                    }
-                }
-                out.push(f);
+                out.push(with_role_labels(f, exposed.iter().copied()));
             }
         }
     }

@@ -52,6 +52,35 @@ pub fn namespaces_in_scope<'a>(
         .collect()
 }
 
+/// "`<role ARN>` (via <name>)" for each of these ServiceAccounts with an IRSA role.
+pub fn role_descriptions<'a>(sas: impl IntoIterator<Item = &'a ServiceAccount>) -> Vec<String> {
+    sas.into_iter()
+        .filter_map(|s| {
+            s.role_arn()
+                .map(|a| format!("`{}` (via {})", a.text, s.meta.name))
+        })
+        .collect()
+}
+
+/// A label on the role ARN of each of these ServiceAccounts.
+pub fn with_role_labels<'a>(
+    mut finding: Finding,
+    sas: impl IntoIterator<Item = &'a ServiceAccount>,
+) -> Finding {
+    for sa in sas {
+        if let Some(a) = sa.role_arn() {
+            finding = finding.with_label(
+                a.span,
+                format!(
+                    "IAM role of ServiceAccount {}/{}",
+                    sa.meta.namespace, sa.meta.name
+                ),
+            );
+        }
+    }
+    finding
+}
+
 fn capability(role: &ResolvedRole) -> Option<(String, Option<Span>)> {
     PATHS.iter().find_map(|(verb, group, resource)| {
         role.find(verb, group, resource, None)
@@ -81,13 +110,7 @@ impl Rule for WorkloadCreateStealsIamRole {
                 let Some(sas) = irsa.get(ns) else {
                     continue;
                 };
-                let roles: Vec<String> = sas
-                    .iter()
-                    .filter_map(|s| {
-                        s.role_arn()
-                            .map(|a| format!("`{}` (via {})", a.text, s.meta.name))
-                    })
-                    .collect();
+                let roles = role_descriptions(sas.iter().copied());
                 let mut f = Finding::new(
                     self.id(),
                     Severity::High,
@@ -107,18 +130,7 @@ impl Rule for WorkloadCreateStealsIamRole {
                 if let Some(span) = rule_span {
                     f = f.with_label(span, format!("allows {how}"));
                 }
-                for sa in sas {
-                    if let Some(a) = sa.role_arn() {
-                        f = f.with_label(
-                            a.span,
-                            format!(
-                                "IAM role of ServiceAccount {}/{}",
-                                sa.meta.namespace, sa.meta.name
-                            ),
-                        );
-                    }
-                }
-                out.push(f);
+                out.push(with_role_labels(f, sas.iter().copied()));
             }
         }
     }
