@@ -8,6 +8,7 @@ use super::{identity, subject_names, user_bindings};
 use crate::finding::{Finding, Severity};
 use crate::model::ServiceAccount;
 use crate::rules::{Context, Rule};
+use crate::source::Span;
 
 pub struct TokenRequestStealsIamRole;
 
@@ -31,26 +32,19 @@ impl Rule for TokenRequestStealsIamRole {
                 let Some(in_namespace) = irsa.get(ns) else {
                     continue;
                 };
-                let exposed: Vec<&ServiceAccount> = in_namespace
+                // Each exposed ServiceAccount with the span of the rule that grants its tokens.
+                let exposed: Vec<(&ServiceAccount, Option<Span>)> = in_namespace
                     .iter()
-                    .copied()
-                    .filter(|sa| {
+                    .filter_map(|sa| {
                         role.find("create", "", "serviceaccounts/token", Some(&sa.meta.name))
-                            .is_some()
+                            .map(|(_, span)| (*sa, span))
                     })
                     .collect();
-                let Some(first) = exposed.first() else {
+                let Some(&(_, rule_span)) = exposed.first() else {
                     continue;
                 };
-                let rule_span = role
-                    .find(
-                        "create",
-                        "",
-                        "serviceaccounts/token",
-                        Some(&first.meta.name),
-                    )
-                    .and_then(|(_, s)| s);
-                let roles = role_descriptions(exposed.iter().copied());
+                let exposed_sas = || exposed.iter().map(|(sa, _)| *sa);
+                let roles = role_descriptions(exposed_sas());
                 let mut f = Finding::new(
                     self.id(),
                     Severity::High,
@@ -69,7 +63,7 @@ impl Rule for TokenRequestStealsIamRole {
                 if let Some(span) = rule_span {
                     f = f.with_label(span, "allows create serviceaccounts/token");
                 }
-                out.push(with_role_labels(f, exposed.iter().copied()));
+                out.push(with_role_labels(f, exposed_sas()));
             }
         }
     }
