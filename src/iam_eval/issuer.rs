@@ -266,39 +266,25 @@ mod tests {
 
     #[test]
     fn partitions() {
+        let partition = |issuer| issuer_partition(issuer, &classify(issuer));
         assert_eq!(
-            issuer_partition(
-                "oidc.eks.cn-north-1.amazonaws.com.cn/id/X",
-                &classify("oidc.eks.cn-north-1.amazonaws.com.cn/id/X")
-            ),
+            partition("oidc.eks.cn-north-1.amazonaws.com.cn/id/X"),
             Some("aws-cn")
         );
         assert_eq!(
-            issuer_partition(
-                "oidc.eks.us-gov-west-1.amazonaws.com/id/X",
-                &classify("oidc.eks.us-gov-west-1.amazonaws.com/id/X")
-            ),
+            partition("oidc.eks.us-gov-west-1.amazonaws.com/id/X"),
             Some("aws-us-gov")
         );
         assert_eq!(
-            issuer_partition(
-                "oidc.eks.us-east-1.amazonaws.com/id/X",
-                &classify("oidc.eks.us-east-1.amazonaws.com/id/X")
-            ),
+            partition("oidc.eks.us-east-1.amazonaws.com/id/X"),
             Some("aws")
         );
         // Host names are case-insensitive.
         assert_eq!(
-            issuer_partition(
-                "OIDC.EKS.cn-north-1.AMAZONAWS.COM.CN/id/X",
-                &classify("OIDC.EKS.cn-north-1.AMAZONAWS.COM.CN/id/X")
-            ),
+            partition("OIDC.EKS.cn-north-1.AMAZONAWS.COM.CN/id/X"),
             Some("aws-cn")
         );
-        assert_eq!(
-            issuer_partition("oidc.example.com/id/X", &classify("oidc.example.com/id/X")),
-            None
-        );
+        assert_eq!(partition("oidc.example.com/id/X"), None);
         assert_eq!(arn_partition("arn:aws-cn:iam::1:role/x"), Some("aws-cn"));
     }
 }
