@@ -363,11 +363,11 @@ impl Role {
     /// The account of the role's ARN, when known.
     pub fn account(&self) -> Option<&str> {
         let arn = self.arn.as_deref()?;
-        let account = arn.split(':').nth(4)?;
+        let account = crate::iam_eval::arn_field(arn, 4)?;
         (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
     }
     pub fn partition(&self) -> Option<&str> {
-        let p = self.arn.as_deref()?.split(':').nth(1)?;
+        let p = crate::iam_eval::arn_field(self.arn.as_deref()?, 1)?;
         (!p.is_empty() && !p.contains('$')).then_some(p)
     }
 }
@@ -430,9 +430,9 @@ impl KeyIndex {
 /// scans).
 fn index_hasher() -> impl std::hash::Hasher {
     use std::hash::BuildHasher;
-    static STATE: std::sync::OnceLock<std::hash::RandomState> = std::sync::OnceLock::new();
+    static STATE: std::sync::OnceLock<foldhash::fast::RandomState> = std::sync::OnceLock::new();
     STATE
-        .get_or_init(std::hash::RandomState::new)
+        .get_or_init(foldhash::fast::RandomState::default)
         .build_hasher()
 }
 

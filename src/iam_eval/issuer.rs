@@ -158,9 +158,8 @@ pub fn issuer_partition(issuer: &str, kind: &IssuerKind) -> Option<&'static str>
 
 /// Partition of an ARN (`arn:<partition>:...`).
 pub fn arn_partition(arn: &str) -> Option<&str> {
-    let mut parts = arn.split(':');
-    (parts.next()? == "arn").then_some(())?;
-    parts.next().filter(|p| !p.is_empty())
+    (super::arn_field(arn, 0)? == "arn").then_some(())?;
+    super::arn_field(arn, 1).filter(|p| !p.is_empty())
 }
 
 /// The OIDC providers the Allow statements trust for web identity: a Federated principal naming

@@ -168,3 +168,33 @@ fn templated_values_are_unknown_not_wildcards() {
     assert_eq!(sa(&templated, "prod", "app"), Verdict::Unknown(0));
     assert!(!sa(&templated, "prod", "other").may_allow());
 }
+
+#[test]
+fn arn_fields_split_like_the_string_splitter() {
+    let samples = [
+        "arn:aws:iam::123456789012:role/app",
+        "arn:aws:iam::123456789012:role/path/with:colon",
+        "arn:aws:iam::123456789012",
+        "arn:aws",
+        "",
+        ":::::",
+        "no colons at all",
+        "arn:aws-cn:eks:cn-north-1:123456789012:cluster/prod:extra:fields",
+        "arn:aws:iam::ünïcode:role/é",
+    ];
+    for arn in samples {
+        for n in 0..8 {
+            assert_eq!(
+                super::arn_field(arn, n),
+                arn.split(':').nth(n),
+                "field {n} of {arn:?}"
+            );
+        }
+        let expected: Vec<&str> = arn.splitn(6, ':').collect();
+        let parts = super::arn_parts(arn);
+        match parts {
+            Some(parts) => assert_eq!(parts.to_vec(), expected, "{arn:?}"),
+            None => assert!(expected.len() < 6, "{arn:?} has six fields"),
+        }
+    }
+}

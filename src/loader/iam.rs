@@ -354,10 +354,8 @@ pub fn is_account_id(s: &str) -> bool {
 /// Check `arn:partition:service:region:account:resource`; returns the resource part.
 pub fn check_arn<'a>(arn: &'a str, services: &[&str]) -> Result<&'a str, String> {
     // Split without a vector: rules check every ServiceAccount's annotation.
-    let mut parts = arn.splitn(6, ':');
-    let mut next = || parts.next();
-    let (Some("arn"), Some(partition), Some(service), Some(_region), Some(account), Some(resource)) =
-        (next(), next(), next(), next(), next(), next())
+    let Some(["arn", partition, service, _region, account, resource]) =
+        crate::iam_eval::arn_parts(arn)
     else {
         return Err("expected arn:<partition>:<service>:<region>:<account>:<resource>".into());
     };
