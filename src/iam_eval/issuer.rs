@@ -41,8 +41,17 @@ impl CiService {
 /// The issuer (host + path, no scheme) a Federated principal names: the part after
 /// `:oidc-provider/` of a provider ARN, or a well-known web identity provider name.
 pub fn provider_issuer(principal: &str) -> Option<&str> {
-    if let Some((_, issuer)) = principal.split_once(":oidc-provider/") {
-        return Some(issuer);
+    // The first `:oidc-provider/`, found from the colons: a substring search's setup costs more
+    // than the scan on a string this short, and every web identity statement asks.
+    let after_colons = principal
+        .bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b':')
+        .filter_map(|(i, _)| principal.get(i + 1..));
+    for rest in after_colons {
+        if let Some(issuer) = rest.strip_prefix("oidc-provider/") {
+            return Some(issuer);
+        }
     }
     match principal {
         "cognito-identity.amazonaws.com"
@@ -103,7 +112,10 @@ pub fn classify(issuer: &str) -> IssuerKind {
 /// Split a condition key `<issuer>:<claim>` when it looks like an OIDC claim key (not a global
 /// `aws:`/`sts:` key).
 pub fn split_claim_key(key: &str) -> Option<(&str, &str)> {
-    let (issuer, claim) = key.rsplit_once(':')?;
+    // A byte scan from the end: keys are short, and every condition key of every trust policy
+    // is split.
+    let colon = key.bytes().rposition(|b| b == b':')?;
+    let (issuer, claim) = (key.get(..colon)?, key.get(colon + 1..)?);
     if issuer.is_empty() || claim.is_empty() {
         return None;
     }
@@ -121,7 +133,10 @@ pub fn split_claim_key(key: &str) -> Option<(&str, &str)> {
         "sqs",
         "eks",
     ];
-    if global.iter().any(|g| issuer.eq_ignore_ascii_case(g)) {
+    // Issuers are host names, longer than any service prefix: compare only short prefixes.
+    if issuer.len() <= "organizations".len()
+        && global.iter().any(|g| issuer.eq_ignore_ascii_case(g))
+    {
         return None;
     }
     Some((issuer, claim))
@@ -248,6 +263,18 @@ mod tests {
             ),
             Some("oidc.eks.us-east-1.amazonaws.com/id/X")
         );
+        // The first marker wins, wherever it stands; a marker without its colon is no marker.
+        assert_eq!(
+            provider_issuer("x:oidc-provider/a:oidc-provider/b"),
+            Some("a:oidc-provider/b")
+        );
+        assert_eq!(provider_issuer("oidc-provider/a"), None);
+        assert_eq!(provider_issuer("arn:aws:iam::1:oidc-provider/"), Some(""));
+        assert_eq!(
+            provider_issuer("accounts.google.com"),
+            Some("accounts.google.com")
+        );
+        assert_eq!(provider_issuer("example.com"), None);
     }
 
     #[test]
@@ -260,6 +287,24 @@ mod tests {
         assert_eq!(
             split_claim_key("$oidc_provider:aud"),
             Some(("$oidc_provider", "aud"))
+        );
+        // Split at the last colon; empty halves and global prefixes in any case are not claims.
+        assert_eq!(
+            split_claim_key("issuer.example:8443/x:amr"),
+            Some(("issuer.example:8443/x", "amr"))
+        );
+        for not_a_claim in [
+            "gitlab.com:",
+            ":sub",
+            "no-colon",
+            "STS:RoleSessionName",
+            "Organizations:x",
+        ] {
+            assert_eq!(split_claim_key(not_a_claim), None, "{not_a_claim}");
+        }
+        assert_eq!(
+            split_claim_key("organizationsx:sub"),
+            Some(("organizationsx", "sub"))
         );
     }
 
