@@ -138,10 +138,7 @@ impl<'a> Template<'a> {
     fn sub_vars(&self, map: &Node) -> HashMap<String, String> {
         let mut vars = HashMap::new();
         for (k, v) in map.as_map().unwrap_or(&[]) {
-            let (Some(name), Some(first)) = (
-                k.as_str(),
-                self.strings(v).and_then(|mut s| s.drain(..).next()),
-            ) else {
+            let (Some(name), Some(first)) = (k.as_str(), self.first_string(v)) else {
                 continue;
             };
             if !first.templated {
@@ -216,7 +213,7 @@ impl Resolver for Template<'_> {
                 let mut templated = false;
                 let mut parts = Vec::new();
                 for part in items.get(1)?.as_seq()? {
-                    let first = self.strings(part).and_then(|mut v| v.drain(..).next());
+                    let first = self.first_string(part);
                     match first {
                         Some(p) => {
                             templated |= p.templated;
@@ -361,10 +358,7 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
         AccessEntry, AccessPolicy, ImdsSettings, NodeRoleRef, PodIdentityAssociation,
     };
     let template = Template::new(root);
-    let first = |n: Option<&Node>| {
-        n.and_then(|n| template.strings(n))
-            .and_then(|mut v| v.drain(..).next())
-    };
+    let first = |n: Option<&Node>| n.and_then(|n| template.first_string(n));
     let Some(resources) = root.get("Resources").and_then(Node::as_map) else {
         return;
     };

@@ -19,6 +19,11 @@ pub trait Resolver {
     fn last_string(&self, node: &Node) -> Option<PStr> {
         self.strings(node).and_then(|mut v| v.pop())
     }
+    /// The first of the strings a value stands for (the first branch of an `Fn::If`), where one
+    /// value is needed: an `Fn::Join` part, an `Fn::Sub` variable.
+    fn first_string(&self, node: &Node) -> Option<PStr> {
+        self.strings(node)?.into_iter().next()
+    }
     /// Append the strings a value stands for to `out`; false when it is not a string-like value.
     /// Lists are read through this, so a resolver can skip the one-item vector per value.
     fn append_strings(&self, node: &Node, out: &mut Vec<PStr>) -> bool {
