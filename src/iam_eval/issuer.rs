@@ -133,10 +133,7 @@ pub fn split_claim_key(key: &str) -> Option<(&str, &str)> {
         "sqs",
         "eks",
     ];
-    // Issuers are host names, longer than any service prefix: compare only short prefixes.
-    if issuer.len() <= "organizations".len()
-        && global.iter().any(|g| issuer.eq_ignore_ascii_case(g))
-    {
+    if global.iter().any(|g| issuer.eq_ignore_ascii_case(g)) {
         return None;
     }
     Some((issuer, claim))
