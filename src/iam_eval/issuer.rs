@@ -43,13 +43,10 @@ impl CiService {
 pub fn provider_issuer(principal: &str) -> Option<&str> {
     // The first `:oidc-provider/`, found from the colons: a substring search's setup costs more
     // than the scan on a string this short, and every web identity statement asks.
-    let after_colons = principal
-        .bytes()
-        .enumerate()
-        .filter(|&(_, b)| b == b':')
-        .filter_map(|(i, _)| principal.get(i + 1..));
-    for rest in after_colons {
-        if let Some(issuer) = rest.strip_prefix("oidc-provider/") {
+    let mut fields = super::ArnFields::new(principal);
+    while fields.next().is_some() {
+        let after_colon = fields.remainder();
+        if let Some(issuer) = after_colon.and_then(|r| r.strip_prefix("oidc-provider/")) {
             return Some(issuer);
         }
     }
@@ -170,8 +167,9 @@ pub fn issuer_partition(issuer: &str, kind: &IssuerKind) -> Option<&'static str>
 
 /// Partition of an ARN (`arn:<partition>:...`).
 pub fn arn_partition(arn: &str) -> Option<&str> {
-    (super::arn_field(arn, 0)? == "arn").then_some(())?;
-    super::arn_field(arn, 1).filter(|p| !p.is_empty())
+    let mut fields = super::ArnFields::new(arn);
+    (fields.next()? == "arn").then_some(())?;
+    fields.next().filter(|p| !p.is_empty())
 }
 
 /// The OIDC providers the Allow statements trust for web identity: a Federated principal naming
