@@ -364,7 +364,7 @@ impl Role {
     pub fn account(&self) -> Option<&str> {
         let arn = self.arn.as_deref()?;
         let account = crate::iam_eval::arn_field(arn, 4)?;
-        (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
+        crate::loader::iam::is_account_id(account).then_some(account)
     }
     pub fn partition(&self) -> Option<&str> {
         let p = crate::iam_eval::arn_field(self.arn.as_deref()?, 1)?;

@@ -267,7 +267,7 @@ fn aws_principal_matches(value: &crate::model::PStr, who: &str) -> Tri {
     let caller_account = arn_field(who, 4).unwrap_or(who);
     let entry_account = if value.text.ends_with(":root") {
         arn_field(&value.text, 4).unwrap_or("")
-    } else if value.text.len() == 12 && value.text.bytes().all(|b| b.is_ascii_digit()) {
+    } else if crate::loader::iam::is_account_id(&value.text) {
         value.text.as_str()
     } else {
         return Tri::False;

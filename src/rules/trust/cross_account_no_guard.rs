@@ -3,6 +3,7 @@
 
 use super::identity;
 use crate::finding::{Finding, Severity};
+use crate::loader::iam::is_account_id;
 use crate::model::{Policy, Role};
 use crate::model::{PrincipalKind, Statement};
 use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
@@ -27,11 +28,11 @@ fn guarded(st: &Statement) -> bool {
 
 /// The account an AWS principal entry belongs to (account ID or IAM/STS ARN).
 fn account_of(principal: &str) -> Option<&str> {
-    if principal.len() == 12 && principal.bytes().all(|b| b.is_ascii_digit()) {
+    if is_account_id(principal) {
         return Some(principal);
     }
     let account = principal.strip_prefix("arn:")?.split(':').nth(3)?;
-    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
+    is_account_id(account).then_some(account)
 }
 
 impl Rule for CrossAccountNoGuard {
