@@ -2,8 +2,9 @@
 //! `gen_corpus`. Reports, for the same files: the parse-only floor (read + parse with the same
 //! parser, in parallel like the linter), the full lint time, objects/s, MB/s, the peak RSS of a
 //! fresh process linting the corpus once and rendering the JSON report, recall against the
-//! planted misconfigurations, and the wall time of the `ekstrust` binary on one small manifest
-//! (the pre-commit case). `--per-rule` prints the walk, the load and each rule's time instead;
+//! planted misconfigurations, the wall time of the `ekstrust` binary on one small manifest (the
+//! pre-commit case), and the lint/floor ratio again in fresh processes, one part per process.
+//! `--per-rule` prints the walk, the load and each rule's time instead;
 //! `--once PART` runs one part once, for counting instructions (`scripts/bench-instructions.sh`).
 
 // The same allocator as the binary, so the numbers are the binary's.
@@ -113,6 +114,9 @@ fn main() {
     let mut lint_times = Vec::new();
     let mut outcome = None;
     for _ in 0..iterations {
+        // Free the previous lint's model first: the binary lints once, so no other model is
+        // alive while it runs, and the floor and the lint should both run in that state.
+        drop(outcome.take());
         let t = Instant::now();
         std::hint::black_box(parse_only(&paths, &limits));
         parse_times.push(t.elapsed());
@@ -180,6 +184,10 @@ fn main() {
         })
         .unwrap_or(0);
 
+    // The same comparison in fresh processes, as the binary runs: each part once per process
+    // (`--once`), the floor without the folder walk and the lint without process start.
+    let fresh = fresh_process_ratios(&me, &dir, iterations);
+
     // The pre-commit case: the release binary on one small manifest, process start included.
     let binary = me
         .parent()
@@ -217,6 +225,11 @@ fn main() {
         secs * 1e3,
         secs / parse.as_secs_f64()
     );
+    if let Some((of_medians, paired)) = fresh {
+        println!(
+            "fresh processes   {of_medians:.2}x the floor (median of paired ratios {paired:.2}x)"
+        );
+    }
     println!(
         "throughput        {:.0} objects/s, {:.1} MB/s",
         objects as f64 / secs,
@@ -239,6 +252,34 @@ fn main() {
             median(small_times).as_secs_f64() * 1e3
         );
     }
+}
+
+/// Lint/floor in fresh processes: `--once start`, `paths`, `floor` and `lint`, interleaved,
+/// `runs` times each. The floor is `floor - paths` (parsing only), the lint `lint - start`.
+/// Returns the ratio of the medians and the median of the per-round ratios.
+fn fresh_process_ratios(me: &Path, dir: &Path, runs: usize) -> Option<(f64, f64)> {
+    let time = |part: &str| -> Option<f64> {
+        let t = Instant::now();
+        let status = std::process::Command::new(me)
+            .arg(dir)
+            .args(["--once", part])
+            .status()
+            .ok()?;
+        status.success().then(|| t.elapsed().as_secs_f64())
+    };
+    let mut rounds = Vec::new();
+    for _ in 0..runs {
+        rounds.push((
+            time("start")?,
+            time("paths")?,
+            time("floor")?,
+            time("lint")?,
+        ));
+    }
+    let floors: Vec<f64> = rounds.iter().map(|r| (r.2 - r.1).max(1e-9)).collect();
+    let lints: Vec<f64> = rounds.iter().map(|r| r.3 - r.0).collect();
+    let paired = median(lints.iter().zip(&floors).map(|(l, f)| l / f).collect());
+    Some((median(lints) / median(floors), paired))
 }
 
 /// Where the time above the parse floor goes: the load, then each rule alone (single thread).
