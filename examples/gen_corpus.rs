@@ -3,7 +3,8 @@
 //! `cargo run --release --example gen_corpus -- --objects 10000 [--seed 42] DIR`
 //!
 //! Writes a realistic mix of inputs (raw trust policies, `aws iam get-role` and `list-roles` output,
-//! CloudFormation stacks, Terraform plans, multi-document Kubernetes manifests) and
+//! CloudFormation stacks, Terraform plans, multi-document Kubernetes manifests: ServiceAccounts,
+//! every workload kind, Namespaces, RBAC, aws-auth; EKS Pod Identity associations) and
 //! `DIR/.corpus/expected.json`, the planted misconfigurations as `{file: [rule IDs]}`. About one role in
 //! eight is planted; the rest are clean, so any other finding is a false positive.
 
@@ -136,6 +137,88 @@ impl Gen {
     }
 }
 
+impl Gen {
+    /// One team's slice of a cluster: a Namespace, an IRSA ServiceAccount with a workload of each
+    /// other kind, read-only RBAC, and an aws-auth ConfigMap. One file in six plants AUTH003 (a
+    /// `rolearn` with a path) and one in six RBAC006 (a group that may create Deployments next
+    /// to the IRSA ServiceAccount).
+    fn cluster(&mut self, n: usize, planted: &mut Vec<&'static str>) -> (String, usize) {
+        let ns = format!("team-{n}");
+        let account = &self.account;
+        let mut text = format!(
+            "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: svc\n  namespace: {ns}\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::{account}:role/{ns}-svc\n"
+        );
+        for (kind, api) in [("StatefulSet", "apps/v1"), ("DaemonSet", "apps/v1")] {
+            let _ = write!(
+                text,
+                "---\napiVersion: {api}\nkind: {kind}\nmetadata:\n  name: app\n  namespace: {ns}\nspec:\n  selector:\n    matchLabels: {{app: app}}\n  template:\n    metadata:\n      labels: {{app: app}}\n    spec:\n{}",
+                pod_spec(6)
+            );
+        }
+        let _ = write!(
+            text,
+            "---\napiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: nightly\n  namespace: {ns}\nspec:\n  schedule: \"0 3 * * *\"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: OnFailure\n{}",
+            pod_spec(10)
+        );
+        let _ = write!(
+            text,
+            "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: debug\n  namespace: {ns}\nspec:\n{}",
+            pod_spec(2)
+        );
+        let deploy_plant = self.rng.below(6) == 0;
+        let (resources, verbs) = if deploy_plant {
+            planted.push("RBAC006");
+            ("[\"deployments\"]", "[\"create\", \"get\", \"list\"]")
+        } else {
+            ("[\"configmaps\"]", "[\"get\", \"list\", \"watch\"]")
+        };
+        let api_groups = if deploy_plant { "[\"apps\"]" } else { "[\"\"]" };
+        let _ = write!(
+            text,
+            "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: team\n  namespace: {ns}\nrules:\n  - apiGroups: {api_groups}\n    resources: {resources}\n    verbs: {verbs}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: team\n  namespace: {ns}\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: team\nsubjects:\n  - kind: Group\n    name: {ns}-members\n    apiGroup: rbac.authorization.k8s.io\n"
+        );
+        let path_plant = self.rng.below(6) == 0;
+        let team_role = if path_plant {
+            planted.push("AUTH003");
+            format!("teams/{ns}/developers")
+        } else {
+            format!("{ns}-developers")
+        };
+        let _ = write!(
+            text,
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::{account}:role/{ns}-nodes\n      username: system:node:{{{{EC2PrivateDNSName}}}}\n      groups:\n        - system:bootstrappers\n        - system:nodes\n    - rolearn: arn:aws:iam::{account}:role/{team_role}\n      username: {ns}:{{{{SessionName}}}}\n      groups:\n        - {ns}-members\n"
+        );
+        // Namespace, ServiceAccount, four workloads, Role, RoleBinding, ConfigMap.
+        (text, 9)
+    }
+
+    /// `aws eks describe-pod-identity-association` output for a team's ServiceAccount.
+    fn eks_api(&mut self, n: usize) -> String {
+        let ns = self.rng.pick(NAMESPACES);
+        let account = &self.account;
+        format!(
+            "{{\n    \"association\": {{\n        \"clusterName\": \"prod\",\n        \"namespace\": \"{ns}\",\n        \"serviceAccount\": \"podid-{n}\",\n        \"roleArn\": \"arn:aws:iam::{account}:role/podid-{n}\",\n        \"associationArn\": \"arn:aws:eks:eu-west-1:{account}:podidentityassociation/prod/a-{n:017}\",\n        \"associationId\": \"a-{n:017}\",\n        \"tags\": {{}},\n        \"createdAt\": \"2025-06-01T10:00:00+00:00\",\n        \"modifiedAt\": \"2025-06-01T10:00:00+00:00\"\n    }}\n}}\n"
+        )
+    }
+}
+
+/// A pod spec running as the team's ServiceAccount, each line indented by `indent` spaces.
+fn pod_spec(indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    [
+        "serviceAccountName: svc",
+        "containers:",
+        "  - name: app",
+        "    image: registry.example.com/app:2.0.1",
+        "    env:",
+        "      - name: LOG_LEVEL",
+        "        value: info",
+    ]
+    .iter()
+    .map(|line| format!("{pad}{line}\n"))
+    .collect()
+}
+
 fn json_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
@@ -241,6 +324,14 @@ fn generate(dir: &Path, objects: usize, seed: u64) -> usize {
                     resources.join(",")
                 );
                 (format!("{shard}/plan-{n}.json"), text, 5)
+            }
+            7 => {
+                let (text, count) = g.cluster(n, &mut planted);
+                (format!("{shard}/cluster-{n}.yaml"), text, count)
+            }
+            8 => {
+                let text = g.eks_api(n);
+                (format!("{shard}/eks-{n}.json"), text, 1)
             }
             _ => {
                 let mut text = String::new();
