@@ -6,7 +6,8 @@
 //! CloudFormation stacks, Terraform plans, multi-document Kubernetes manifests: ServiceAccounts,
 //! every workload kind, Namespaces, RBAC, aws-auth; EKS Pod Identity associations) and
 //! `DIR/.corpus/expected.json`, the planted misconfigurations as `{file: [rule IDs]}`. About one role in
-//! eight is planted; the rest are clean, so any other finding is a false positive.
+//! eight is planted, and one cluster slice in six per planted rule; the rest are clean, so any
+//! other finding is a false positive.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -135,14 +136,12 @@ impl Gen {
             }
         }
     }
-}
 
-impl Gen {
     /// One team's slice of a cluster: a Namespace, an IRSA ServiceAccount with a workload of each
     /// other kind, read-only RBAC, and an aws-auth ConfigMap. One file in six plants AUTH003 (a
     /// `rolearn` with a path) and one in six RBAC006 (a group that may create Deployments next
     /// to the IRSA ServiceAccount).
-    fn cluster(&mut self, n: usize, planted: &mut Vec<&'static str>) -> (String, usize) {
+    fn cluster(&mut self, n: usize, planted: &mut Vec<&'static str>) -> String {
         let ns = format!("team-{n}");
         let account = &self.account;
         let mut text = format!(
@@ -165,20 +164,25 @@ impl Gen {
             "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: debug\n  namespace: {ns}\nspec:\n{}",
             pod_spec(2)
         );
-        let deploy_plant = self.rng.below(6) == 0;
-        let (resources, verbs) = if deploy_plant {
+        let (api_groups, resources, verbs) = if self.rng.below(6) == 0 {
             planted.push("RBAC006");
-            ("[\"deployments\"]", "[\"create\", \"get\", \"list\"]")
+            (
+                "[\"apps\"]",
+                "[\"deployments\"]",
+                "[\"create\", \"get\", \"list\"]",
+            )
         } else {
-            ("[\"configmaps\"]", "[\"get\", \"list\", \"watch\"]")
+            (
+                "[\"\"]",
+                "[\"configmaps\"]",
+                "[\"get\", \"list\", \"watch\"]",
+            )
         };
-        let api_groups = if deploy_plant { "[\"apps\"]" } else { "[\"\"]" };
         let _ = write!(
             text,
             "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: team\n  namespace: {ns}\nrules:\n  - apiGroups: {api_groups}\n    resources: {resources}\n    verbs: {verbs}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: team\n  namespace: {ns}\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: team\nsubjects:\n  - kind: Group\n    name: {ns}-members\n    apiGroup: rbac.authorization.k8s.io\n"
         );
-        let path_plant = self.rng.below(6) == 0;
-        let team_role = if path_plant {
+        let team_role = if self.rng.below(6) == 0 {
             planted.push("AUTH003");
             format!("teams/{ns}/developers")
         } else {
@@ -188,11 +192,10 @@ impl Gen {
             text,
             "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::{account}:role/{ns}-nodes\n      username: system:node:{{{{EC2PrivateDNSName}}}}\n      groups:\n        - system:bootstrappers\n        - system:nodes\n    - rolearn: arn:aws:iam::{account}:role/{team_role}\n      username: {ns}:{{{{SessionName}}}}\n      groups:\n        - {ns}-members\n"
         );
-        // Namespace, ServiceAccount, four workloads, Role, RoleBinding, ConfigMap.
-        (text, 9)
+        text
     }
 
-    /// `aws eks describe-pod-identity-association` output for a team's ServiceAccount.
+    /// `aws eks describe-pod-identity-association` output for a ServiceAccount.
     fn eks_api(&mut self, n: usize) -> String {
         let ns = self.rng.pick(NAMESPACES);
         let account = &self.account;
@@ -325,14 +328,13 @@ fn generate(dir: &Path, objects: usize, seed: u64) -> usize {
                 );
                 (format!("{shard}/plan-{n}.json"), text, 5)
             }
-            7 => {
-                let (text, count) = g.cluster(n, &mut planted);
-                (format!("{shard}/cluster-{n}.yaml"), text, count)
-            }
-            8 => {
-                let text = g.eks_api(n);
-                (format!("{shard}/eks-{n}.json"), text, 1)
-            }
+            // Namespace, ServiceAccount, four workloads, Role, RoleBinding, ConfigMap.
+            7 => (
+                format!("{shard}/cluster-{n}.yaml"),
+                g.cluster(n, &mut planted),
+                9,
+            ),
+            8 => (format!("{shard}/eks-{n}.json"), g.eks_api(n), 1),
             _ => {
                 let mut text = String::new();
                 for i in 0..5 {
