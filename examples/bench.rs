@@ -131,12 +131,9 @@ fn main() {
     // Each iteration times the floor and the lint back to back; the median of those paired
     // ratios is steadier on a shared machine than the ratio of two medians, as a slow spell
     // then slows both sides of a pair.
-    let paired_ratio = median(
-        parse_times
-            .iter()
-            .zip(&lint_times)
-            .map(|(p, l)| l.as_secs_f64() / p.as_secs_f64().max(1e-9))
-            .collect(),
+    let paired_ratio = median_paired_ratio(
+        parse_times.iter().map(Duration::as_secs_f64),
+        lint_times.iter().map(Duration::as_secs_f64),
     );
     let parse = median(parse_times);
     let lint = median(lint_times);
@@ -276,10 +273,15 @@ fn fresh_process_ratios(me: &Path, dir: &Path, runs: usize) -> Option<(f64, f64)
             time("lint")?,
         ));
     }
-    let floors: Vec<f64> = rounds.iter().map(|r| (r.2 - r.1).max(1e-9)).collect();
+    let floors: Vec<f64> = rounds.iter().map(|r| r.2 - r.1).collect();
     let lints: Vec<f64> = rounds.iter().map(|r| r.3 - r.0).collect();
-    let paired = median(lints.iter().zip(&floors).map(|(l, f)| l / f).collect());
-    Some((median(lints) / median(floors), paired))
+    let paired = median_paired_ratio(floors.iter().copied(), lints.iter().copied());
+    Some((median(lints) / median(floors).max(1e-9), paired))
+}
+
+/// The median of lint/floor over pairs timed back to back (seconds).
+fn median_paired_ratio(floors: impl Iterator<Item = f64>, lints: impl Iterator<Item = f64>) -> f64 {
+    median(floors.zip(lints).map(|(f, l)| l / f.max(1e-9)).collect())
 }
 
 /// Where the time above the parse floor goes: the load, then each rule alone (single thread).
