@@ -466,6 +466,13 @@ fn key_hash_ci(text: &str) -> u64 {
 }
 
 impl Inventory {
+    /// Drop the spare capacity the merges' growth left in the object lists (they hold the
+    /// smaller kinds inline), before the indexes are built beside them.
+    pub fn shrink_to_fit(&mut self) {
+        self.roles.shrink_to_fit();
+        self.kube.shrink_to_fit();
+    }
+
     pub fn build_index(&mut self) {
         // An access entry and its policies may come from separate files (describe-access-entry,
         // list-associated-access-policies): merge entries of the same principal.
@@ -915,6 +922,15 @@ pub struct Kube {
 }
 
 impl Kube {
+    pub fn shrink_to_fit(&mut self) {
+        self.service_accounts.shrink_to_fit();
+        self.namespaces.shrink_to_fit();
+        self.workloads.shrink_to_fit();
+        self.roles.shrink_to_fit();
+        self.bindings.shrink_to_fit();
+        self.aws_auth.shrink_to_fit();
+    }
+
     /// Move another file's objects in, growing each list once.
     pub fn append(&mut self, mut other: Kube) {
         self.service_accounts.append(&mut other.service_accounts);
