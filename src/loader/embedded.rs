@@ -289,6 +289,95 @@ mod tests {
         );
     }
 
+    /// Encode `value` as a JSON string literal: `plain` characters as they are, the others as
+    /// `\uXXXX` (the way some tools escape `<`, `>`, `&` or every non-ASCII character).
+    fn literal_of(value: &str, plain: impl Fn(char) -> bool) -> String {
+        let mut out = String::from("\"");
+        for c in value.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                '/' if !plain(c) => out.push_str("\\/"),
+                c if plain(c) && c >= ' ' => out.push(c),
+                c => {
+                    let mut units = [0u16; 2];
+                    for unit in c.encode_utf16(&mut units) {
+                        out.push_str(&format!("\\u{unit:04x}"));
+                    }
+                }
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    /// A document read through the escapes of its string literal gives the tree, spans and
+    /// duplicate keys that decoding the value and mapping its tree back gives; a value that is
+    /// not a valid document is left to that path (for the error).
+    #[test]
+    fn a_policy_read_through_its_escapes_equals_the_mapped_value() {
+        let documents = [
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::1:oidc-provider/x"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"x:sub":"system:serviceaccount:a:b"}}}]}"#,
+            "{\n  \"a\" : [ 1, -2.5e+3, true, false, null, \"\" ],\n\t\"b\": {}\n}",
+            r#"{"quote \" and \\ and \/ and \n": "é ü 😀 \u00e9 \ud83d\ude00 \u0041", "k": 1, "k": 2}"#,
+            r#"{"lone": "\ud800 then text", "pair split": "\ud83d\u0041", "<&>": "a<b&c>d"}"#,
+            "[]",
+            "  \"just a string\"  ",
+            "12",
+        ];
+        let styles: [&dyn Fn(char) -> bool; 3] = [
+            &|_| true,
+            &|c| c.is_ascii() && !matches!(c, '<' | '>' | '&' | '/'),
+            &|c| c.is_ascii_alphanumeric(),
+        ];
+        for document in documents {
+            for (n, plain) in styles.iter().enumerate() {
+                let literal = literal_of(document, plain);
+                let text = format!("{{\"Policy\": {literal}}}");
+                let outer = crate::loader::json::parse(&text, 3, &Default::default()).unwrap();
+                let node = outer.root.get("Policy").unwrap();
+                let mapped = Inner::of(&text, node).unwrap().parse_json(3).unwrap();
+                let direct = crate::loader::json::parse_in_string_literal(
+                    &text,
+                    node.span.start as usize,
+                    3,
+                    &Default::default(),
+                )
+                .unwrap_or_else(|| panic!("style {n}: {literal}"));
+                assert_eq!(direct.root, mapped.root, "style {n}: {literal}");
+                assert_eq!(
+                    format!("{:?}", direct.duplicates),
+                    format!("{:?}", mapped.duplicates),
+                    "style {n}"
+                );
+            }
+        }
+        for invalid in [
+            "{\"a\": 1,}",
+            "{\"a\": \"tab\there\"}",
+            "{\"a\": tru}",
+            "{\"a\": 1} extra",
+            "{\"a\": \"unterminated",
+            "{\"a\": \"\\x\"}",
+            "\u{feff}{}",
+            "%7B%7D",
+            "",
+        ] {
+            let literal = literal_of(invalid, |_| true);
+            let text = format!("{{\"Policy\": {literal}}}");
+            let outer = crate::loader::json::parse(&text, 0, &Default::default()).unwrap();
+            let node = outer.root.get("Policy").unwrap();
+            let start = node.span.start as usize;
+            let direct =
+                crate::loader::json::parse_in_string_literal(&text, start, 0, &Default::default());
+            let mapped = Inner::of(&text, node).unwrap().parse_json(0);
+            // The direct read never accepts what the mapped path rejects.
+            assert!(direct.is_none() || mapped.is_ok(), "{literal}");
+        }
+    }
+
     #[test]
     fn url_encoded_documents_decode() {
         let text = r#"{"d": "%7B%22Version%22%3A%222012-10-17%22%7D"}"#;

@@ -15,10 +15,8 @@ impl Default for Limits {
     }
 }
 
-struct Parser<'a> {
-    text: &'a str,
-    bytes: &'a [u8],
-    pos: usize,
+struct Parser<I> {
+    input: I,
     file: FileId,
     depth: usize,
     max_depth: usize,
@@ -26,6 +24,235 @@ struct Parser<'a> {
 }
 
 type PResult<T> = Result<T, SyntaxError>;
+
+/// What the parser reads, with positions in the file's text: a document's bytes as they are
+/// ([`Verbatim`]), or the decoded value of a JSON string literal read through its escapes
+/// ([`Escaped`]: a policy inside a Terraform plan string, parsed where it stands).
+trait Input {
+    fn pos(&self) -> usize;
+    /// The decoded byte at the cursor (the first byte of a non-ASCII character), `None` at the
+    /// end.
+    fn peek(&self) -> Option<u8>;
+    /// Step over the decoded character at the cursor (called on ASCII characters only).
+    fn bump(&mut self);
+    /// Step over `word` if the decoded text at the cursor starts with it.
+    fn eat(&mut self, word: &str) -> bool;
+    /// Read a string's characters after its opening quote, through its closing quote.
+    fn string(&mut self, out: &mut String) -> Result<(), &'static str>;
+    /// The decoded text from `start` to the cursor (a number's digits).
+    fn decoded_since(&self, start: usize) -> String;
+    /// The character at the cursor, for an error message.
+    fn describe_here(&self) -> String;
+}
+
+/// The bytes of `text` up to `end`, as they are.
+struct Verbatim<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Input for Verbatim<'_> {
+    fn pos(&self) -> usize {
+        self.pos
+    }
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+    fn bump(&mut self) {
+        self.pos += 1;
+    }
+    fn eat(&mut self, word: &str) -> bool {
+        let found = self.text.get(self.pos..self.pos + word.len()) == Some(word);
+        if found {
+            self.pos += word.len();
+        }
+        found
+    }
+    // Always inlined: this loop is most of the parse-only time of a JSON file.
+    #[inline(always)]
+    fn string(&mut self, out: &mut String) -> Result<(), &'static str> {
+        loop {
+            let run_start = self.pos;
+            while let Some(&b) = self.bytes.get(self.pos) {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            out.push_str(&self.text[run_start..self.pos]);
+            match self.bytes.get(self.pos) {
+                None => return Err("unterminated string"),
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                Some(b'\\') => {
+                    let (c, len) = decode_escape(self.text, self.pos).ok_or(INVALID_ESCAPE)?;
+                    out.push(c);
+                    self.pos += len;
+                }
+                Some(_) => return Err(CONTROL_CHARACTER),
+            }
+        }
+    }
+    fn decoded_since(&self, start: usize) -> String {
+        self.text[start..self.pos].to_string()
+    }
+    fn describe_here(&self) -> String {
+        match self.text.get(self.pos..).and_then(|s| s.chars().next()) {
+            Some(c) if c.is_control() => format!("U+{:04X}", c as u32),
+            Some(c) => format!("'{c}'"),
+            None => "end of input".into(),
+        }
+    }
+}
+
+const INVALID_ESCAPE: &str = "invalid escape sequence in string";
+const CONTROL_CHARACTER: &str = "control character in string (escape it)";
+
+/// The decoded value of the JSON string literal whose content starts at `pos`: escapes of the
+/// literal are read as the characters they stand for, and the literal's closing quote is the end.
+#[derive(Clone, Copy)]
+struct Escaped<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Escaped<'_> {
+    /// The decoded character at the cursor and its length in the text.
+    fn char_here(&self) -> Option<(char, usize)> {
+        match *self.bytes.get(self.pos)? {
+            b'"' => None,
+            b'\\' => decode_escape(self.text, self.pos),
+            _ => {
+                let c = self.text.get(self.pos..)?.chars().next()?;
+                Some((c, c.len_utf8()))
+            }
+        }
+    }
+    fn next_char(&mut self) -> Option<char> {
+        let (c, len) = self.char_here()?;
+        self.pos += len;
+        Some(c)
+    }
+    /// Four decoded characters read as hexadecimal, as [`decode_escape`] reads `\uXXXX`.
+    fn hex4(&mut self) -> Option<u32> {
+        let mut digits = String::with_capacity(4);
+        for _ in 0..4 {
+            digits.push(self.next_char()?);
+        }
+        u32::from_str_radix(&digits, 16).ok()
+    }
+    /// The escape after a decoded backslash, read from the decoded characters (the inner
+    /// document's own escapes), with [`decode_escape`]'s meaning.
+    fn inner_escape(&mut self) -> Option<char> {
+        Some(match self.next_char()? {
+            '"' => '"',
+            '\\' => '\\',
+            '/' => '/',
+            'b' => '\u{8}',
+            'f' => '\u{c}',
+            'n' => '\n',
+            'r' => '\r',
+            't' => '\t',
+            'u' => {
+                let hi = self.hex4()?;
+                if (0xD800..0xDC00).contains(&hi) {
+                    let after_high = self.pos;
+                    let low = (self.next_char() == Some('\\') && self.next_char() == Some('u'))
+                        .then(|| self.hex4())
+                        .flatten()
+                        .filter(|lo| (0xDC00..0xE000).contains(lo));
+                    if let Some(lo) = low {
+                        return char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00));
+                    }
+                    self.pos = after_high;
+                }
+                char::from_u32(hi).unwrap_or('\u{fffd}')
+            }
+            _ => return None,
+        })
+    }
+}
+
+impl Input for Escaped<'_> {
+    fn pos(&self) -> usize {
+        self.pos
+    }
+    fn peek(&self) -> Option<u8> {
+        // An escape that does not decode stops the grammar like any unexpected byte.
+        match *self.bytes.get(self.pos)? {
+            b'"' => None,
+            b'\\' => Some(self.char_here().map_or(0, |(c, _)| {
+                let mut utf8 = [0u8; 4];
+                c.encode_utf8(&mut utf8).bytes().next().unwrap_or(0)
+            })),
+            b => Some(b),
+        }
+    }
+    fn bump(&mut self) {
+        self.pos += self.char_here().map_or(1, |(_, len)| len);
+    }
+    fn eat(&mut self, word: &str) -> bool {
+        let mut reader = *self;
+        let found = word.chars().all(|c| reader.next_char() == Some(c));
+        if found {
+            self.pos = reader.pos;
+        }
+        found
+    }
+    fn string(&mut self, out: &mut String) -> Result<(), &'static str> {
+        loop {
+            // Bytes other than the literal's quote and backslash stand for themselves.
+            let run_start = self.pos;
+            while let Some(&b) = self.bytes.get(self.pos) {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            out.push_str(&self.text[run_start..self.pos]);
+            match self.bytes.get(self.pos) {
+                Some(b'\\') => {
+                    let (c, len) = decode_escape(self.text, self.pos).ok_or(INVALID_ESCAPE)?;
+                    self.pos += len;
+                    match c {
+                        '"' => return Ok(()),
+                        '\\' => out.push(self.inner_escape().ok_or(INVALID_ESCAPE)?),
+                        c if (c as u32) < 0x20 => return Err(CONTROL_CHARACTER),
+                        c => out.push(c),
+                    }
+                }
+                // The literal ends inside the string.
+                Some(b'"') | None => return Err("unterminated string"),
+                Some(_) => return Err(CONTROL_CHARACTER),
+            }
+        }
+    }
+    fn decoded_since(&self, start: usize) -> String {
+        let mut reader = Escaped {
+            pos: start,
+            ..*self
+        };
+        let mut out = String::new();
+        while reader.pos < self.pos {
+            match reader.next_char() {
+                Some(c) => out.push(c),
+                None => break,
+            }
+        }
+        out
+    }
+    fn describe_here(&self) -> String {
+        match self.char_here() {
+            Some((c, _)) if c.is_control() => format!("U+{:04X}", c as u32),
+            Some((c, _)) => format!("'{c}'"),
+            None => "end of input".into(),
+        }
+    }
+}
 
 /// Parse one JSON document; `file` is stamped on every span.
 pub fn parse(text: &str, file: FileId, limits: &Limits) -> Result<ParsedDoc, SyntaxError> {
@@ -49,39 +276,74 @@ pub fn parse_range(
             message: "the range is not inside the text".to_string(),
         });
     };
-    let mut p = Parser {
+    let input = Verbatim {
         text,
         bytes: text.as_bytes(),
         pos: start,
-        file,
-        depth: 0,
-        max_depth: limits.max_depth,
-        duplicates: Vec::new(),
     };
-    p.skip_ws();
-    let root = p.value()?;
-    p.skip_ws();
-    if p.pos < p.bytes.len() {
-        return Err(p.err("unexpected content after the JSON value"));
-    }
-    Ok(ParsedDoc {
-        root,
-        duplicates: p.duplicates,
-    })
+    Parser::new(input, file, limits).document()
 }
 
-impl<'a> Parser<'a> {
+/// Parse the JSON document that is the value of the JSON string literal whose opening quote is
+/// at `start` of `text`, reading through the literal's escapes, with spans in `text`: the spans
+/// [`crate::loader::embedded::Inner`] would map the value's tree to, without decoding the value
+/// into a copy first or mapping every span afterwards. `None` when the value is not a valid
+/// document (the caller reads the value for the error message).
+pub fn parse_in_string_literal(
+    text: &str,
+    start: usize,
+    file: FileId,
+    limits: &Limits,
+) -> Option<ParsedDoc> {
+    if text.as_bytes().get(start) != Some(&b'"') {
+        return None;
+    }
+    let input = Escaped {
+        text,
+        bytes: text.as_bytes(),
+        pos: start + 1,
+    };
+    let mut p = Parser::new(input, file, limits);
+    let doc = p.document().ok()?;
+    // The document must end where the literal does.
+    (text.as_bytes().get(p.input.pos) == Some(&b'"')).then_some(doc)
+}
+
+impl<I: Input> Parser<I> {
+    fn new(input: I, file: FileId, limits: &Limits) -> Parser<I> {
+        Parser {
+            input,
+            file,
+            depth: 0,
+            max_depth: limits.max_depth,
+            duplicates: Vec::new(),
+        }
+    }
+
+    fn document(&mut self) -> Result<ParsedDoc, SyntaxError> {
+        self.skip_ws();
+        let root = self.value()?;
+        self.skip_ws();
+        if self.input.peek().is_some() {
+            return Err(self.err("unexpected content after the JSON value"));
+        }
+        Ok(ParsedDoc {
+            root,
+            duplicates: std::mem::take(&mut self.duplicates),
+        })
+    }
+
     fn err(&self, message: &str) -> SyntaxError {
         SyntaxError {
-            offset: self.pos,
+            offset: self.input.pos(),
             message: message.to_string(),
         }
     }
 
     fn skip_ws(&mut self) {
-        while let Some(&b) = self.bytes.get(self.pos) {
+        while let Some(b) = self.input.peek() {
             if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
-                self.pos += 1;
+                self.input.bump();
             } else {
                 break;
             }
@@ -89,12 +351,12 @@ impl<'a> Parser<'a> {
     }
 
     fn span(&self, start: usize) -> Span {
-        Span::new(self.file, start, self.pos)
+        Span::new(self.file, start, self.input.pos())
     }
 
     fn value(&mut self) -> PResult<Node> {
-        let start = self.pos;
-        match self.bytes.get(self.pos) {
+        let start = self.input.pos();
+        match self.input.peek() {
             None => Err(self.err("unexpected end of input, expected a value")),
             Some(b'{') => self.object(),
             Some(b'[') => self.array(),
@@ -108,89 +370,67 @@ impl<'a> Parser<'a> {
             Some(b'f') => self.literal("false", NodeKind::Bool(false)),
             Some(b'n') => self.literal("null", NodeKind::Null),
             Some(b'-' | b'0'..=b'9') => self.number(),
-            Some(_) => Err(self.err(&format!("unexpected character {}", self.describe_here()))),
-        }
-    }
-
-    fn describe_here(&self) -> String {
-        match self.text.get(self.pos..).and_then(|s| s.chars().next()) {
-            Some(c) if c.is_control() => format!("U+{:04X}", c as u32),
-            Some(c) => format!("'{c}'"),
-            None => "end of input".into(),
+            Some(_) => Err(self.err(&format!(
+                "unexpected character {}",
+                self.input.describe_here()
+            ))),
         }
     }
 
     fn literal(&mut self, word: &str, kind: NodeKind) -> PResult<Node> {
-        let start = self.pos;
-        if self.text.get(self.pos..self.pos + word.len()) == Some(word) {
-            self.pos += word.len();
+        let start = self.input.pos();
+        if self.input.eat(word) {
             Ok(Node::new(kind, self.span(start)))
         } else {
-            Err(self.err(&format!("unexpected character {}", self.describe_here())))
+            Err(self.err(&format!(
+                "unexpected character {}",
+                self.input.describe_here()
+            )))
         }
     }
 
     fn number(&mut self) -> PResult<Node> {
-        let start = self.pos;
-        if self.bytes.get(self.pos) == Some(&b'-') {
-            self.pos += 1;
+        let start = self.input.pos();
+        if self.input.peek() == Some(b'-') {
+            self.input.bump();
         }
         let digits = |p: &mut Self| {
-            let s = p.pos;
-            while p.bytes.get(p.pos).is_some_and(u8::is_ascii_digit) {
-                p.pos += 1;
+            let s = p.input.pos();
+            while p.input.peek().is_some_and(|b| b.is_ascii_digit()) {
+                p.input.bump();
             }
-            p.pos > s
+            p.input.pos() > s
         };
         if !digits(self) {
             return Err(self.err("invalid number"));
         }
-        if self.bytes.get(self.pos) == Some(&b'.') {
-            self.pos += 1;
+        if self.input.peek() == Some(b'.') {
+            self.input.bump();
             if !digits(self) {
                 return Err(self.err("invalid number: digits expected after '.'"));
             }
         }
-        if matches!(self.bytes.get(self.pos), Some(b'e' | b'E')) {
-            self.pos += 1;
-            if matches!(self.bytes.get(self.pos), Some(b'+' | b'-')) {
-                self.pos += 1;
+        if matches!(self.input.peek(), Some(b'e' | b'E')) {
+            self.input.bump();
+            if matches!(self.input.peek(), Some(b'+' | b'-')) {
+                self.input.bump();
             }
             if !digits(self) {
                 return Err(self.err("invalid number: digits expected in exponent"));
             }
         }
-        let text = self.text[start..self.pos].to_string();
+        let text = self.input.decoded_since(start);
         Ok(Node::new(NodeKind::Number(text), self.span(start)))
     }
 
+    #[inline(always)]
     fn string(&mut self) -> PResult<String> {
         // Caller checked the opening quote.
-        self.pos += 1;
+        self.input.bump();
         let mut out = String::new();
-        loop {
-            let run_start = self.pos;
-            while let Some(&b) = self.bytes.get(self.pos) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
-            out.push_str(&self.text[run_start..self.pos]);
-            match self.bytes.get(self.pos) {
-                None => return Err(self.err("unterminated string")),
-                Some(b'"') => {
-                    self.pos += 1;
-                    return Ok(out);
-                }
-                Some(b'\\') => {
-                    let (c, len) = decode_escape(self.text, self.pos)
-                        .ok_or_else(|| self.err("invalid escape sequence in string"))?;
-                    out.push(c);
-                    self.pos += len;
-                }
-                Some(_) => return Err(self.err("control character in string (escape it)")),
-            }
+        match self.input.string(&mut out) {
+            Ok(()) => Ok(out),
+            Err(message) => Err(self.err(message)),
         }
     }
 
@@ -203,28 +443,28 @@ impl<'a> Parser<'a> {
     }
 
     fn array(&mut self) -> PResult<Node> {
-        let start = self.pos;
+        let start = self.input.pos();
         self.enter()?;
-        self.pos += 1;
+        self.input.bump();
         let mut items = Vec::new();
         self.skip_ws();
-        if self.bytes.get(self.pos) == Some(&b']') {
-            self.pos += 1;
+        if self.input.peek() == Some(b']') {
+            self.input.bump();
         } else {
             loop {
                 self.skip_ws();
                 items.push(self.value()?);
                 self.skip_ws();
-                match self.bytes.get(self.pos) {
+                match self.input.peek() {
                     Some(b',') => {
-                        self.pos += 1;
+                        self.input.bump();
                         self.skip_ws();
-                        if self.bytes.get(self.pos) == Some(&b']') {
+                        if self.input.peek() == Some(b']') {
                             return Err(self.err("trailing comma before ']'"));
                         }
                     }
                     Some(b']') => {
-                        self.pos += 1;
+                        self.input.bump();
                         break;
                     }
                     _ => return Err(self.err("expected ',' or ']' in array")),
@@ -236,28 +476,28 @@ impl<'a> Parser<'a> {
     }
 
     fn object(&mut self) -> PResult<Node> {
-        let start = self.pos;
+        let start = self.input.pos();
         self.enter()?;
-        self.pos += 1;
+        self.input.bump();
         let mut entries: Vec<(Node, Node)> = Vec::new();
         self.skip_ws();
-        if self.bytes.get(self.pos) == Some(&b'}') {
-            self.pos += 1;
+        if self.input.peek() == Some(b'}') {
+            self.input.bump();
         } else {
             loop {
                 self.skip_ws();
-                if self.bytes.get(self.pos) != Some(&b'"') {
+                if self.input.peek() != Some(b'"') {
                     return Err(self.err("expected a string key in object"));
                 }
-                let key_start = self.pos;
+                let key_start = self.input.pos();
                 let key = self.string()?;
                 let mut key_node = Node::new(NodeKind::Str(key), self.span(key_start));
                 key_node.style = Style::Json;
                 self.skip_ws();
-                if self.bytes.get(self.pos) != Some(&b':') {
+                if self.input.peek() != Some(b':') {
                     return Err(self.err("expected ':' after object key"));
                 }
-                self.pos += 1;
+                self.input.bump();
                 self.skip_ws();
                 let value = self.value()?;
                 if let Some((first, _)) = entries.iter().find(|(k, _)| k.kind == key_node.kind) {
@@ -269,16 +509,16 @@ impl<'a> Parser<'a> {
                 }
                 entries.push((key_node, value));
                 self.skip_ws();
-                match self.bytes.get(self.pos) {
+                match self.input.peek() {
                     Some(b',') => {
-                        self.pos += 1;
+                        self.input.bump();
                         self.skip_ws();
-                        if self.bytes.get(self.pos) == Some(&b'}') {
+                        if self.input.peek() == Some(b'}') {
                             return Err(self.err("trailing comma before '}'"));
                         }
                     }
                     Some(b'}') => {
-                        self.pos += 1;
+                        self.input.bump();
                         break;
                     }
                     _ => return Err(self.err("expected ',' or '}' in object")),

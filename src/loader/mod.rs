@@ -136,6 +136,18 @@ impl FileCtx<'_> {
         if let Some(doc) = embedded::literal_json(self.text, node, self.file) {
             return iam::parse_policy(&doc.root, resolver, trust, &doc.duplicates);
         }
+        // A JSON string (a Terraform plan's policy) is read through its escapes where it
+        // stands; the value is decoded and mapped only when that fails, for the error.
+        if node.style == crate::node::Style::Json {
+            if let Some(doc) = json::parse_in_string_literal(
+                self.text,
+                node.span.start as usize,
+                self.file,
+                &Default::default(),
+            ) {
+                return iam::parse_policy(&doc.root, resolver, trust, &doc.duplicates);
+            }
+        }
         let Some(inner) = embedded::Inner::of(self.text, node) else {
             return policy_problem(node.span, "the policy document must be a JSON string");
         };
