@@ -45,6 +45,19 @@ fn annotation_and_comment_suppress_with_reason() {
     }
 }
 
+/// JSON has no comments: the comment's text inside a JSON string suppresses nothing.
+#[test]
+fn comment_text_in_a_json_string_is_not_a_suppression() {
+    let out = ekstrust(&[
+        "lint",
+        "--no-config",
+        "testdata/suppress/json-string-not-a-comment.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("TRUST001"), "{}", text(&out));
+    assert!(!text(&out).contains("suppressed"), "{}", text(&out));
+}
+
 #[test]
 fn suppression_without_reason_is_an_error() {
     let dir = temp_dir("noreason");

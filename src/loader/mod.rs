@@ -363,7 +363,10 @@ pub fn load_in_memory(inputs: &[(&str, &[u8])], limits: &Limits) -> Loaded {
             let mut result = load_bytes(Path::new(name), i as FileId, bytes.to_vec(), limits);
             // Nothing to read back from: keep the text.
             if let Some(source) = &mut result.source {
-                source.comment_markers = crate::suppress::scan_comments(i as FileId, source.text());
+                if !is_json_text(source.text(), Path::new(name)) {
+                    source.comment_markers =
+                        crate::suppress::scan_comments(i as FileId, source.text());
+                }
             }
             result
         })
@@ -455,7 +458,10 @@ fn load_file(path: &Path, file: FileId, limits: &Limits) -> FileResult {
         Ok(bytes) => {
             let mut result = load_bytes(path, file, bytes, limits);
             if let Some(source) = &mut result.source {
-                source.comment_markers = crate::suppress::scan_comments(file, source.text());
+                // JSON has no comments: `# ekstrust:ignore` in a JSON file is string content.
+                if !is_json_text(source.text(), path) {
+                    source.comment_markers = crate::suppress::scan_comments(file, source.text());
+                }
                 // A regular file can be read again for a report; standard input cannot. Files
                 // with errors keep their text: the errors are shown with an excerpt.
                 if path.as_os_str() != "-" && result.errors.is_empty() {
@@ -535,6 +541,16 @@ fn load_bytes(path: &Path, file: FileId, bytes: Vec<u8>, limits: &Limits) -> Fil
     result
 }
 
+/// Read as JSON (not YAML): the content starts with `{`, or with `[` in a `.json` file.
+fn is_json_text(text: &str, path: &Path) -> bool {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    let is_json_ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    trimmed.starts_with('{') || (trimmed.starts_with('[') && is_json_ext)
+}
+
 /// JSON when the content starts like JSON, YAML otherwise (YAML also reads most JSON).
 pub fn parse_text(
     text: &str,
@@ -542,12 +558,7 @@ pub fn parse_text(
     limits: &Limits,
     path: &Path,
 ) -> Result<Vec<ParsedDoc>, crate::node::SyntaxError> {
-    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    let is_json_ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    if trimmed.starts_with('{') || (trimmed.starts_with('[') && is_json_ext) {
+    if is_json_text(text, path) {
         let doc = json::parse(
             text,
             file,
