@@ -79,12 +79,60 @@ fn run(toks: &[Tok], text: &[char], ci: bool) -> bool {
         .all(|k| matches!(k, Tok::Star | Tok::Unknown))
 }
 
+/// [`run`] for an ASCII pattern (`*` and `?` are wildcards) and an ASCII text.
+fn run_ascii(pattern: &[u8], text: &[u8], ci: bool) -> bool {
+    let (mut p, mut s) = (0usize, 0usize);
+    let mut back: Option<(usize, usize)> = None;
+    let eq = |a: u8, b: u8| {
+        if ci {
+            a.eq_ignore_ascii_case(&b)
+        } else {
+            a == b
+        }
+    };
+    while s < text.len() {
+        match pattern.get(p) {
+            Some(b'*') => {
+                back = Some((p, s));
+                p += 1;
+                continue;
+            }
+            Some(b'?') => {
+                p += 1;
+                s += 1;
+                continue;
+            }
+            Some(&c) if text.get(s).is_some_and(|&t| eq(c, t)) => {
+                p += 1;
+                s += 1;
+                continue;
+            }
+            _ => {}
+        }
+        match back {
+            Some((bp, bs)) => {
+                p = bp + 1;
+                s = bs + 1;
+                back = Some((bp, bs + 1));
+            }
+            None => return false,
+        }
+    }
+    pattern
+        .get(p..)
+        .unwrap_or_default()
+        .iter()
+        .all(|&c| c == b'*')
+}
+
 /// Match `text` against a policy value. `wildcards` enables `*`/`?` (StringLike); `templated`
 /// makes `${...}` an unknown part, so a match that relies on it is [`Tri::Unknown`].
 pub fn match_value(pattern: &str, text: &str, wildcards: bool, templated: bool, ci: bool) -> Tri {
     // Most policy values are plain text: compare without tokenising (rules call this per value).
-    let special =
-        (wildcards && pattern.contains(['*', '?'])) || (templated && pattern.contains("${"));
+    // Byte searches: a `char` set or a substring searcher costs more than these short values.
+    let has_wildcard = wildcards && memchr::memchr2(b'*', b'?', pattern.as_bytes()).is_some();
+    let placeholders = templated && has_placeholder(pattern);
+    let special = has_wildcard || placeholders;
     if !special && (!ci || (pattern.is_ascii() && text.is_ascii())) {
         let equal = if ci {
             pattern.eq_ignore_ascii_case(text)
@@ -92,6 +140,14 @@ pub fn match_value(pattern: &str, text: &str, wildcards: bool, templated: bool, 
             pattern == text
         };
         return if equal { Tri::True } else { Tri::False };
+    }
+    if !placeholders && pattern.is_ascii() && text.is_ascii() {
+        // Wildcards over ASCII (action patterns, most subjects): bytes, no token list.
+        return if run_ascii(pattern.as_bytes(), text.as_bytes(), ci) {
+            Tri::True
+        } else {
+            Tri::False
+        };
     }
     let toks = tokens(pattern, wildcards, templated);
     let chars: Vec<char> = text.chars().collect();
@@ -105,6 +161,12 @@ pub fn match_value(pattern: &str, text: &str, wildcards: bool, templated: bool, 
     Tri::True
 }
 
+/// Does the value hold a `${` placeholder?
+fn has_placeholder(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    memchr::memchr_iter(b'$', bytes).any(|i| bytes.get(i + 1) == Some(&b'{'))
+}
+
 /// Case-insensitive wildcard match (IAM action names).
 pub fn matches_ci(pattern: &str, text: &str) -> bool {
     match_value(pattern, text, true, false, true) == Tri::True
@@ -112,7 +174,7 @@ pub fn matches_ci(pattern: &str, text: &str) -> bool {
 
 /// Does the pattern contain an IAM wildcard?
 pub fn has_wildcard(pattern: &str) -> bool {
-    pattern.contains(['*', '?'])
+    memchr::memchr2(b'*', b'?', pattern.as_bytes()).is_some()
 }
 
 #[cfg(test)]
@@ -142,6 +204,36 @@ mod tests {
             match_value("a*b*c", "aXbYbZ", true, false, false),
             Tri::False
         );
+    }
+
+    /// The byte matcher for ASCII agrees with the token matcher on every pattern and text built
+    /// from a small alphabet (wildcards, case, separators), up to four characters each.
+    #[test]
+    fn ascii_matcher_agrees_with_the_token_matcher() {
+        let alphabet = ['a', 'A', 'b', ':', '*', '?'];
+        let mut words = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = words
+                .iter()
+                .filter(|w| w.len() == words.last().map_or(0, String::len))
+                .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
+                .collect();
+            words.extend(longer);
+        }
+        let texts: Vec<&String> = words.iter().filter(|w| !w.contains(['*', '?'])).collect();
+        for pattern in &words {
+            let toks = tokens(pattern, true, false);
+            for text in &texts {
+                let chars: Vec<char> = text.chars().collect();
+                for ci in [false, true] {
+                    assert_eq!(
+                        run_ascii(pattern.as_bytes(), text.as_bytes(), ci),
+                        run(&toks, &chars, ci),
+                        "{pattern:?} {text:?} ci={ci}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
