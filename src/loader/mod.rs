@@ -544,11 +544,12 @@ fn load_bytes(path: &Path, file: FileId, bytes: Vec<u8>, limits: &Limits) -> Fil
 /// Read as JSON (not YAML): the content starts with `{`, or with `[` in a `.json` file.
 fn is_json_text(text: &str, path: &Path) -> bool {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    let is_json_ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    trimmed.starts_with('{') || (trimmed.starts_with('[') && is_json_ext)
+    let is_json_ext = || {
+        path.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    };
+    trimmed.starts_with('{') || (trimmed.starts_with('[') && is_json_ext())
 }
 
 /// JSON when the content starts like JSON, YAML otherwise (YAML also reads most JSON).

@@ -40,15 +40,19 @@ pub fn irsa_by_namespace(inv: &Inventory) -> BTreeMap<&str, Vec<&ServiceAccount>
     map
 }
 
-/// The namespaces a binding's grants apply to, among those that matter.
+/// The namespaces a binding's grants apply to, among those that matter: all of them for a
+/// cluster binding, a lookup (not a scan of every namespace) for a namespaced one.
 pub fn namespaces_in_scope<'a>(
     b: &crate::model::Binding,
     interesting: &BTreeMap<&'a str, Vec<&'a ServiceAccount>>,
 ) -> Vec<&'a str> {
+    if b.cluster {
+        return interesting.keys().copied().collect();
+    }
     interesting
-        .keys()
-        .copied()
-        .filter(|ns| b.cluster || b.meta.namespace == *ns)
+        .get_key_value(b.meta.namespace.as_str())
+        .map(|(ns, _)| *ns)
+        .into_iter()
         .collect()
 }
 
