@@ -122,6 +122,7 @@ struct Escaped<'a> {
 
 impl Escaped<'_> {
     /// The decoded character at the cursor and its length in the text.
+    #[inline]
     fn char_here(&self) -> Option<(char, usize)> {
         match *self.bytes.get(self.pos)? {
             b'"' => None,
@@ -532,6 +533,7 @@ impl<I: Input> Parser<I> {
 
 /// Decode the escape at `pos` (which holds a backslash). Returns the character and the escape's
 /// length in bytes. Surrogate pairs are joined; a lone surrogate becomes U+FFFD.
+#[inline]
 fn decode_escape(text: &str, pos: usize) -> Option<(char, usize)> {
     let b = *text.as_bytes().get(pos + 1)?;
     let simple = match b {
