@@ -477,11 +477,12 @@ impl Inventory {
         // An access entry and its policies may come from separate files (describe-access-entry,
         // list-associated-access-policies): merge entries of the same principal.
         let mut merged: Vec<AccessEntry> = Vec::new();
+        // Principal ARN -> position in `merged`: a lookup per entry, not a scan of the merged.
+        let mut by_principal: std::collections::HashMap<compact_str::CompactString, usize> =
+            std::collections::HashMap::new();
         for e in std::mem::take(&mut self.eks.access_entries) {
-            match merged
-                .iter_mut()
-                .find(|m| m.principal_arn.text == e.principal_arn.text)
-            {
+            let known = by_principal.get(&e.principal_arn.text).copied();
+            match known.and_then(|i| merged.get_mut(i)) {
                 Some(m) => {
                     m.policies.extend(e.policies);
                     m.groups.extend(e.groups);
@@ -491,7 +492,10 @@ impl Inventory {
                     }
                     m.username = m.username.take().or(e.username);
                 }
-                None => merged.push(e),
+                None => {
+                    by_principal.insert(e.principal_arn.text.clone(), merged.len());
+                    merged.push(e);
+                }
             }
         }
         self.eks.access_entries = merged;
