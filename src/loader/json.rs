@@ -73,14 +73,7 @@ impl Input for Verbatim<'_> {
     #[inline(always)]
     fn string(&mut self, out: &mut String) -> Result<(), &'static str> {
         loop {
-            let run_start = self.pos;
-            while let Some(&b) = self.bytes.get(self.pos) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
-            out.push_str(&self.text[run_start..self.pos]);
+            self.pos = copy_plain_run(self.text, self.pos, out);
             match self.bytes.get(self.pos) {
                 None => return Err("unterminated string"),
                 Some(b'"') => {
@@ -106,6 +99,23 @@ impl Input for Verbatim<'_> {
             None => "end of input".into(),
         }
     }
+}
+
+/// Copy the bytes from `pos` that stand for themselves inside a JSON string (up to a quote, a
+/// backslash or a control byte) to `out`; returns where they end.
+#[inline(always)]
+fn copy_plain_run(text: &str, pos: usize, out: &mut String) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = pos;
+    while let Some(&b) = bytes.get(end) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            break;
+        }
+        end += 1;
+    }
+    // The run stops only at ASCII bytes, so both ends are character boundaries.
+    out.push_str(text.get(pos..end).unwrap_or_default());
+    end
 }
 
 const INVALID_ESCAPE: &str = "invalid escape sequence in string";
@@ -207,14 +217,7 @@ impl Input for Escaped<'_> {
     fn string(&mut self, out: &mut String) -> Result<(), &'static str> {
         loop {
             // Bytes other than the literal's quote and backslash stand for themselves.
-            let run_start = self.pos;
-            while let Some(&b) = self.bytes.get(self.pos) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
-            out.push_str(&self.text[run_start..self.pos]);
+            self.pos = copy_plain_run(self.text, self.pos, out);
             match self.bytes.get(self.pos) {
                 Some(b'\\') => {
                     let (c, len) = decode_escape(self.text, self.pos).ok_or(INVALID_ESCAPE)?;
