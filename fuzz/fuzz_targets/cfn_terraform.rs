@@ -1,5 +1,6 @@
 //! Bytes as the body of a CloudFormation role (YAML, with intrinsic tags) and as a Terraform plan
-//! policy string.
+//! policy string. A document read through a string literal's escapes must equal the decoded
+//! value's tree mapped back (spans and duplicate keys included), whatever the escaping.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
@@ -23,4 +24,49 @@ fuzz_target!(|data: &[u8]| {
         serde_json::to_string(text).unwrap_or_default()
     );
     let _ = ekstrust::engine::lint_in_memory(&[("plan.json", plan.as_bytes())], &config);
+    for literal in [serde_json::to_string(text).unwrap_or_default(), escape_all(text)] {
+        read_through_escapes_equals_mapped(&literal);
+    }
 });
+
+/// A JSON string literal of `text` with every character but letters and digits escaped.
+fn escape_all(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn read_through_escapes_equals_mapped(literal: &str) {
+    use ekstrust::loader::{embedded::Inner, json};
+    let outer = format!("{{\"p\":{literal}}}");
+    let Ok(doc) = json::parse(&outer, 0, &Default::default()) else {
+        return;
+    };
+    let Some(node) = doc.root.get("p") else {
+        return;
+    };
+    let start = node.span.start as usize;
+    let Some(direct) = json::parse_in_string_literal(&outer, start, 0, &Default::default()) else {
+        return;
+    };
+    let mapped = Inner::of(&outer, node).map(|inner| inner.parse_json(0));
+    let Some(Ok(mapped)) = mapped else {
+        panic!("the direct read accepted what the mapped path rejects: {literal}");
+    };
+    assert!(direct.root == mapped.root, "trees differ: {literal}");
+    assert_eq!(
+        format!("{:?}", direct.duplicates),
+        format!("{:?}", mapped.duplicates),
+        "duplicate keys differ: {literal}"
+    );
+}
