@@ -34,75 +34,65 @@ fn tokens(pattern: &str, wildcards: bool, templated: bool) -> Vec<Tok> {
     out
 }
 
-/// Classic wildcard matching with one backtrack point, linear in practice.
-fn run(toks: &[Tok], text: &[char], ci: bool) -> bool {
-    let (mut t, mut s) = (0usize, 0usize);
-    let mut back: Option<(usize, usize)> = None;
-    let eq = |a: char, b: char| {
-        if ci {
-            a.to_lowercase().eq(b.to_lowercase())
-        } else {
-            a == b
-        }
-    };
-    while s < text.len() {
-        match toks.get(t) {
-            Some(Tok::Star | Tok::Unknown) => {
-                back = Some((t, s));
-                t += 1;
-                continue;
-            }
-            Some(Tok::One) => {
-                t += 1;
-                s += 1;
-                continue;
-            }
-            Some(Tok::Lit(c)) if text.get(s).is_some_and(|&ch| eq(*c, ch)) => {
-                t += 1;
-                s += 1;
-                continue;
-            }
-            _ => {}
-        }
-        match back {
-            Some((bt, bs)) => {
-                t = bt + 1;
-                s = bs + 1;
-                back = Some((bt, bs + 1));
-            }
-            None => return false,
-        }
-    }
-    toks.get(t..)
-        .unwrap_or_default()
-        .iter()
-        .all(|k| matches!(k, Tok::Star | Tok::Unknown))
+/// What the matcher needs to know of one pattern element: a [`Tok`] over the characters of a
+/// text, or a byte of an ASCII pattern (`*` and `?` are wildcards) over the bytes of an ASCII text.
+trait PatternItem<T> {
+    /// Matches any run (`*`, or an unknown placeholder).
+    fn is_star(&self) -> bool;
+    /// Matches exactly one element (`?`).
+    fn is_one(&self) -> bool;
+    fn matches(&self, item: &T, ci: bool) -> bool;
 }
 
-/// [`run`] for an ASCII pattern (`*` and `?` are wildcards) and an ASCII text.
-fn run_ascii(pattern: &[u8], text: &[u8], ci: bool) -> bool {
+impl PatternItem<char> for Tok {
+    fn is_star(&self) -> bool {
+        matches!(self, Tok::Star | Tok::Unknown)
+    }
+    fn is_one(&self) -> bool {
+        *self == Tok::One
+    }
+    fn matches(&self, item: &char, ci: bool) -> bool {
+        match self {
+            Tok::Lit(c) if ci => c.to_lowercase().eq(item.to_lowercase()),
+            Tok::Lit(c) => c == item,
+            _ => false,
+        }
+    }
+}
+
+impl PatternItem<u8> for u8 {
+    fn is_star(&self) -> bool {
+        *self == b'*'
+    }
+    fn is_one(&self) -> bool {
+        *self == b'?'
+    }
+    fn matches(&self, item: &u8, ci: bool) -> bool {
+        if ci {
+            self.eq_ignore_ascii_case(item)
+        } else {
+            self == item
+        }
+    }
+}
+
+/// Classic wildcard matching with one backtrack point, linear in practice.
+fn run<P: PatternItem<T>, T>(pattern: &[P], text: &[T], ci: bool) -> bool {
     let (mut p, mut s) = (0usize, 0usize);
     let mut back: Option<(usize, usize)> = None;
-    let eq = |a: u8, b: u8| {
-        if ci {
-            a.eq_ignore_ascii_case(&b)
-        } else {
-            a == b
-        }
-    };
     while s < text.len() {
         match pattern.get(p) {
-            Some(b'*') => {
+            Some(item) if item.is_star() => {
                 back = Some((p, s));
                 p += 1;
                 continue;
             }
-            Some(b'?') => {
+            Some(item) if item.is_one() => {
                 p += 1;
                 s += 1;
                 continue;
             }
-            Some(&c) if text.get(s).is_some_and(|&t| eq(c, t)) => {
+            Some(item) if text.get(s).is_some_and(|t| item.matches(t, ci)) => {
                 p += 1;
                 s += 1;
                 continue;
@@ -122,7 +112,7 @@ fn run_ascii(pattern: &[u8], text: &[u8], ci: bool) -> bool {
         .get(p..)
         .unwrap_or_default()
         .iter()
-        .all(|&c| c == b'*')
+        .all(PatternItem::is_star)
 }
 
 /// Match `text` against a policy value. `wildcards` enables `*`/`?` (StringLike); `templated`
@@ -143,7 +133,7 @@ pub fn match_value(pattern: &str, text: &str, wildcards: bool, templated: bool, 
     }
     if !placeholders && pattern.is_ascii() && text.is_ascii() {
         // Wildcards over ASCII (action patterns, most subjects): bytes, no token list.
-        return if run_ascii(pattern.as_bytes(), text.as_bytes(), ci) {
+        return if run(pattern.as_bytes(), text.as_bytes(), ci) {
             Tri::True
         } else {
             Tri::False
@@ -227,7 +217,7 @@ mod tests {
                 let chars: Vec<char> = text.chars().collect();
                 for ci in [false, true] {
                     assert_eq!(
-                        run_ascii(pattern.as_bytes(), text.as_bytes(), ci),
+                        run(pattern.as_bytes(), text.as_bytes(), ci),
                         run(&toks, &chars, ci),
                         "{pattern:?} {text:?} ci={ci}"
                     );
