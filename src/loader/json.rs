@@ -159,32 +159,23 @@ impl Escaped<'_> {
     /// The escape after a decoded backslash, read from the decoded characters (the inner
     /// document's own escapes), with [`decode_escape`]'s meaning.
     fn inner_escape(&mut self) -> Option<char> {
-        Some(match self.next_char()? {
-            '"' => '"',
-            '\\' => '\\',
-            '/' => '/',
-            'b' => '\u{8}',
-            'f' => '\u{c}',
-            'n' => '\n',
-            'r' => '\r',
-            't' => '\t',
-            'u' => {
-                let hi = self.hex4()?;
-                if (0xD800..0xDC00).contains(&hi) {
-                    let after_high = self.pos;
-                    let low = (self.next_char() == Some('\\') && self.next_char() == Some('u'))
-                        .then(|| self.hex4())
-                        .flatten()
-                        .filter(|lo| (0xDC00..0xE000).contains(lo));
-                    if let Some(lo) = low {
-                        return char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00));
-                    }
-                    self.pos = after_high;
-                }
-                char::from_u32(hi).unwrap_or('\u{fffd}')
+        let letter = self.next_char()?;
+        if letter != 'u' {
+            return simple_escape(letter);
+        }
+        let hi = self.hex4()?;
+        if (0xD800..0xDC00).contains(&hi) {
+            let after_high = self.pos;
+            let pair = (self.next_char() == Some('\\') && self.next_char() == Some('u'))
+                .then(|| self.hex4())
+                .flatten()
+                .and_then(|lo| surrogate_pair(hi, lo));
+            if pair.is_some() {
+                return pair;
             }
-            _ => return None,
-        })
+            self.pos = after_high;
+        }
+        Some(char::from_u32(hi).unwrap_or('\u{fffd}'))
     }
 }
 
@@ -538,34 +529,47 @@ impl<I: Input> Parser<I> {
 /// length in bytes. Surrogate pairs are joined; a lone surrogate becomes U+FFFD.
 #[inline]
 fn decode_escape(text: &str, pos: usize) -> Option<(char, usize)> {
-    let b = *text.as_bytes().get(pos + 1)?;
-    let simple = match b {
-        b'"' => '"',
-        b'\\' => '\\',
-        b'/' => '/',
-        b'b' => '\u{8}',
-        b'f' => '\u{c}',
-        b'n' => '\n',
-        b'r' => '\r',
-        b't' => '\t',
-        b'u' => {
-            let hi = u32::from_str_radix(text.get(pos + 2..pos + 6)?, 16).ok()?;
-            if (0xD800..0xDC00).contains(&hi) && text.get(pos + 6..pos + 8) == Some("\\u") {
-                if let Some(lo) = text
-                    .get(pos + 8..pos + 12)
-                    .and_then(|h| u32::from_str_radix(h, 16).ok())
-                {
-                    if (0xDC00..0xE000).contains(&lo) {
-                        let c = char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?;
-                        return Some((c, 12));
-                    }
-                }
-            }
-            return Some((char::from_u32(hi).unwrap_or('\u{fffd}'), 6));
-        }
-        _ => return None,
+    let letter = *text.as_bytes().get(pos + 1)?;
+    if letter != b'u' {
+        return simple_escape(char::from(letter)).map(|c| (c, 2));
+    }
+    let hex = |range: std::ops::Range<usize>| {
+        text.get(range)
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
     };
-    Some((simple, 2))
+    let hi = hex(pos + 2..pos + 6)?;
+    if (0xD800..0xDC00).contains(&hi) && text.get(pos + 6..pos + 8) == Some("\\u") {
+        if let Some(c) = hex(pos + 8..pos + 12).and_then(|lo| surrogate_pair(hi, lo)) {
+            return Some((c, 12));
+        }
+    }
+    Some((char::from_u32(hi).unwrap_or('\u{fffd}'), 6))
+}
+
+/// The character a one-letter escape (`\n`, `\"` ...) stands for; `None` for `u` and for
+/// letters JSON does not define.
+#[inline]
+fn simple_escape(letter: char) -> Option<char> {
+    Some(match letter {
+        '"' => '"',
+        '\\' => '\\',
+        '/' => '/',
+        'b' => '\u{8}',
+        'f' => '\u{c}',
+        'n' => '\n',
+        'r' => '\r',
+        't' => '\t',
+        _ => return None,
+    })
+}
+
+/// A high surrogate (`hi`, already checked) and `lo` joined into one character, when `lo` is a
+/// low surrogate.
+fn surrogate_pair(hi: u32, lo: u32) -> Option<char> {
+    (0xDC00..0xE000)
+        .contains(&lo)
+        .then(|| char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)))
+        .flatten()
 }
 
 /// Where the bytes of the JSON string literal at byte `start` of `text` (its opening quote) came
