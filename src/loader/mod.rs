@@ -363,10 +363,7 @@ pub fn load_in_memory(inputs: &[(&str, &[u8])], limits: &Limits) -> Loaded {
             let mut result = load_bytes(Path::new(name), i as FileId, bytes.to_vec(), limits);
             // Nothing to read back from: keep the text.
             if let Some(source) = &mut result.source {
-                if !is_json_text(source.text(), Path::new(name)) {
-                    source.comment_markers =
-                        crate::suppress::scan_comments(i as FileId, source.text());
-                }
+                find_comment_markers(source, i as FileId, Path::new(name));
             }
             result
         })
@@ -458,10 +455,7 @@ fn load_file(path: &Path, file: FileId, limits: &Limits) -> FileResult {
         Ok(bytes) => {
             let mut result = load_bytes(path, file, bytes, limits);
             if let Some(source) = &mut result.source {
-                // JSON has no comments: `# ekstrust:ignore` in a JSON file is string content.
-                if !is_json_text(source.text(), path) {
-                    source.comment_markers = crate::suppress::scan_comments(file, source.text());
-                }
+                find_comment_markers(source, file, path);
                 // A regular file can be read again for a report; standard input cannot. Files
                 // with errors keep their text: the errors are shown with an excerpt.
                 if path.as_os_str() != "-" && result.errors.is_empty() {
@@ -539,6 +533,14 @@ fn load_bytes(path: &Path, file: FileId, bytes: Vec<u8>, limits: &Limits) -> Fil
     result.source = Some(SourceFile::new(path.to_path_buf(), display, text));
     result.shrink_to_fit();
     result
+}
+
+/// The `# ekstrust:ignore` comments of a loaded file. JSON has no comments: that text in a JSON
+/// file is string content.
+fn find_comment_markers(source: &mut SourceFile, file: FileId, path: &Path) {
+    if !is_json_text(source.text(), path) {
+        source.comment_markers = crate::suppress::scan_comments(file, source.text());
+    }
 }
 
 /// Read as JSON (not YAML): the content starts with `{`, or with `[` in a `.json` file.
