@@ -32,13 +32,15 @@ pub fn detect(root: &Node) -> bool {
     })
 }
 
-fn policies(node: Option<&Node>) -> Vec<AccessPolicy> {
+/// A list of access policies: `policyArn` in the EKS API's output, `policyARN` in eksctl's
+/// `accessPolicies`. Items without an ARN are left out.
+pub(super) fn policies(node: Option<&Node>, arn_key: &str) -> Vec<AccessPolicy> {
     node.and_then(Node::as_seq)
         .unwrap_or(&[])
         .iter()
         .filter_map(|p| {
             Some(AccessPolicy {
-                arn: p.get("policyArn").and_then(pstr)?,
+                arn: p.get(arn_key).and_then(pstr)?,
                 scope: p.path(&["accessScope", "type"]).and_then(Node::scalar_text),
                 namespaces: p
                     .path(&["accessScope", "namespaces"])
@@ -64,7 +66,7 @@ fn access_entry(e: &Node) -> Option<AccessEntry> {
             .iter()
             .filter_map(pstr)
             .collect(),
-        policies: policies(e.get("associatedAccessPolicies")),
+        policies: policies(e.get("associatedAccessPolicies"), "policyArn"),
         span: e.get("principalArn").map(|n| n.span).unwrap_or(e.span),
     })
 }
@@ -102,7 +104,7 @@ pub fn load(root: &Node, out: &mut Eks) {
         root.get("principalArn").and_then(pstr),
         root.get("associatedAccessPolicies"),
     ) {
-        let found = policies(Some(list));
+        let found = policies(Some(list), "policyArn");
         match out
             .access_entries
             .iter_mut()

@@ -3,8 +3,7 @@
 
 use super::k8s::pstr;
 use crate::model::{
-    AccessEntry, AccessPolicy, AddonPolicies, Eks, ImdsSettings, NodeRoleRef,
-    PodIdentityAssociation,
+    AccessEntry, AddonPolicies, Eks, ImdsSettings, NodeRoleRef, PodIdentityAssociation,
 };
 use crate::node::{Node, NodeKind};
 
@@ -97,25 +96,7 @@ pub fn load(root: &Node, out: &mut Eks, kube: &mut crate::model::Kube) {
         let Some(principal_arn) = e.get("principalARN").and_then(pstr) else {
             continue;
         };
-        let policies = e
-            .get("accessPolicies")
-            .and_then(Node::as_seq)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|p| {
-                Some(AccessPolicy {
-                    arn: p.get("policyARN").and_then(pstr)?,
-                    scope: p.path(&["accessScope", "type"]).and_then(Node::scalar_text),
-                    namespaces: p
-                        .path(&["accessScope", "namespaces"])
-                        .and_then(Node::as_seq)
-                        .unwrap_or(&[])
-                        .iter()
-                        .filter_map(Node::scalar_text)
-                        .collect(),
-                })
-            })
-            .collect();
+        let policies = super::eks_api::policies(e.get("accessPolicies"), "policyARN");
         out.access_entries.push(AccessEntry {
             principal_arn,
             entry_type: e.get("type").and_then(pstr),

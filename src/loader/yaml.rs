@@ -169,9 +169,20 @@ fn parse_strict(text: &str, file: FileId, limits: &Limits) -> Result<Vec<ParsedD
             offset: offsets.byte(e.marker().index()),
             message: e.info().to_string(),
         })?;
-        let at = |pos: usize| SyntaxError {
-            offset: pos,
-            message: String::new(),
+        // An error at the start of this event.
+        let error_here = |message: String| SyntaxError {
+            offset: span(&yspan).start as usize,
+            message,
+        };
+        // A collection opens inside `open` others.
+        let check_depth = |open: usize| {
+            if open >= limits.max_depth {
+                return Err(error_here(format!(
+                    "nesting deeper than {} levels",
+                    limits.max_depth
+                )));
+            }
+            Ok(())
         };
         let completed: Option<(Node, usize)> = match event {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => None,
@@ -192,19 +203,13 @@ fn parse_strict(text: &str, file: FileId, limits: &Limits) -> Result<Vec<ParsedD
             }
             Event::Alias(id) => {
                 let Some(Some((node, size))) = anchors.get(id) else {
-                    return Err(SyntaxError {
-                        offset: span(&yspan).start as usize,
-                        message: "unknown alias".into(),
-                    });
+                    return Err(error_here("unknown alias".into()));
                 };
                 if *size > alias_budget {
-                    return Err(SyntaxError {
-                        offset: span(&yspan).start as usize,
-                        message: format!(
-                            "alias expansion exceeds the limit of {} nodes (possible alias bomb)",
-                            limits.max_alias_nodes
-                        ),
-                    });
+                    return Err(error_here(format!(
+                        "alias expansion exceeds the limit of {} nodes (possible alias bomb)",
+                        limits.max_alias_nodes
+                    )));
                 }
                 alias_budget -= *size;
                 let mut copy = node.clone();
@@ -220,11 +225,7 @@ fn parse_strict(text: &str, file: FileId, limits: &Limits) -> Result<Vec<ParsedD
                 ))
             }
             Event::SequenceStart(anchor, tag) => {
-                if stack.len() >= limits.max_depth {
-                    let mut e = at(span(&yspan).start as usize);
-                    e.message = format!("nesting deeper than {} levels", limits.max_depth);
-                    return Err(e);
-                }
+                check_depth(stack.len())?;
                 stack.push(Frame::Seq {
                     start: span(&yspan).start as usize,
                     anchor,
@@ -234,11 +235,7 @@ fn parse_strict(text: &str, file: FileId, limits: &Limits) -> Result<Vec<ParsedD
                 None
             }
             Event::MappingStart(anchor, tag) => {
-                if stack.len() >= limits.max_depth {
-                    let mut e = at(span(&yspan).start as usize);
-                    e.message = format!("nesting deeper than {} levels", limits.max_depth);
-                    return Err(e);
-                }
+                check_depth(stack.len())?;
                 stack.push(Frame::Map {
                     start: span(&yspan).start as usize,
                     anchor,
@@ -264,12 +261,7 @@ fn parse_strict(text: &str, file: FileId, limits: &Limits) -> Result<Vec<ParsedD
                     node.tag = tag;
                     Some((node, anchor))
                 }
-                _ => {
-                    return Err(at(span(&yspan).start as usize)).map_err(|mut e| {
-                        e.message = "unbalanced sequence".into();
-                        e
-                    })
-                }
+                _ => return Err(error_here("unbalanced sequence".into())),
             },
             Event::MappingEnd => match stack.pop() {
                 Some(Frame::Map {
@@ -300,9 +292,7 @@ fn parse_strict(text: &str, file: FileId, limits: &Limits) -> Result<Vec<ParsedD
                     Some((node, anchor))
                 }
                 _ => {
-                    let mut e = at(span(&yspan).start as usize);
-                    e.message = "unbalanced mapping".into();
-                    return Err(e);
+                    return Err(error_here("unbalanced mapping".into()));
                 }
             },
         };
