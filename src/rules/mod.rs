@@ -1,6 +1,27 @@
 //! The rule registry. `declare_rules!` is the only list of rules: metadata, docs, SARIF and the
 //! CLI are derived from it and from `rules/<ID>.toml`.
 
+/// The `Rule` side of a rule that judges one trust policy at a time: its ID, every loaded trust
+/// policy in turn when it runs on its own, and the trust-rule view through which the engine runs
+/// all such rules on a role before the next.
+macro_rules! trust_rule {
+    ($rule:ty, $id:literal) => {
+        impl $crate::rules::Rule for $rule {
+            fn id(&self) -> &'static str {
+                $id
+            }
+
+            fn check(&self, cx: &$crate::rules::Context, out: &mut Vec<$crate::finding::Finding>) {
+                $crate::rules::check_each_trust_policy(self, cx, out);
+            }
+
+            fn as_trust_rule(&self) -> Option<&dyn $crate::rules::TrustRule> {
+                Some(self)
+            }
+        }
+    };
+}
+
 pub mod auth;
 pub mod meta;
 pub mod node;

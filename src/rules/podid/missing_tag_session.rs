@@ -5,23 +5,11 @@ use crate::finding::{Finding, Severity};
 use crate::iam_eval::glob::matches_ci;
 use crate::model::{Policy, Role};
 use crate::rules::trust::identity;
-use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
+use crate::rules::{Context, Rule, TrustRule};
 
 pub struct MissingTagSession;
 
-impl Rule for MissingTagSession {
-    fn id(&self) -> &'static str {
-        "PODID001"
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        check_each_trust_policy(self, cx, out);
-    }
-
-    fn as_trust_rule(&self) -> Option<&dyn TrustRule> {
-        Some(self)
-    }
-}
+trust_rule!(MissingTagSession, "PODID001");
 
 impl TrustRule for MissingTagSession {
     fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {

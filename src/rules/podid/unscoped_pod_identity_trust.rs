@@ -5,7 +5,7 @@ use super::{trusts_pod_identity, POD_IDENTITY_SERVICE};
 use crate::finding::{Finding, Severity};
 use crate::model::{Policy, Role};
 use crate::rules::trust::identity;
-use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
+use crate::rules::{Context, Rule, TrustRule};
 
 pub struct UnscopedPodIdentityTrust;
 
@@ -19,19 +19,7 @@ const SCOPING_KEYS: &[&str] = &[
     "aws:SourceArn",
 ];
 
-impl Rule for UnscopedPodIdentityTrust {
-    fn id(&self) -> &'static str {
-        "PODID002"
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        check_each_trust_policy(self, cx, out);
-    }
-
-    fn as_trust_rule(&self) -> Option<&dyn TrustRule> {
-        Some(self)
-    }
-}
+trust_rule!(UnscopedPodIdentityTrust, "PODID002");
 
 impl TrustRule for UnscopedPodIdentityTrust {
     fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {

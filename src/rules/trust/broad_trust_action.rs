@@ -5,23 +5,11 @@ use super::identity;
 use crate::finding::{Finding, Severity};
 use crate::model::PrincipalKind;
 use crate::model::{Policy, Role};
-use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
+use crate::rules::{Context, Rule, TrustRule};
 
 pub struct BroadTrustAction;
 
-impl Rule for BroadTrustAction {
-    fn id(&self) -> &'static str {
-        "TRUST008"
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        check_each_trust_policy(self, cx, out);
-    }
-
-    fn as_trust_rule(&self) -> Option<&dyn TrustRule> {
-        Some(self)
-    }
-}
+trust_rule!(BroadTrustAction, "TRUST008");
 
 impl TrustRule for BroadTrustAction {
     fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {

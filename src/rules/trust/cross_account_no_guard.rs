@@ -6,7 +6,7 @@ use crate::finding::{Finding, Severity};
 use crate::loader::iam::is_account_id;
 use crate::model::{Policy, Role};
 use crate::model::{PrincipalKind, Statement};
-use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
+use crate::rules::{Context, Rule, TrustRule};
 
 pub struct CrossAccountNoGuard;
 
@@ -35,19 +35,7 @@ fn account_of(principal: &str) -> Option<&str> {
     is_account_id(account).then_some(account)
 }
 
-impl Rule for CrossAccountNoGuard {
-    fn id(&self) -> &'static str {
-        "TRUST011"
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        check_each_trust_policy(self, cx, out);
-    }
-
-    fn as_trust_rule(&self) -> Option<&dyn TrustRule> {
-        Some(self)
-    }
-}
+trust_rule!(CrossAccountNoGuard, "TRUST011");
 
 impl TrustRule for CrossAccountNoGuard {
     fn check_trust(&self, cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {

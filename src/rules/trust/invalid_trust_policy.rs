@@ -2,23 +2,11 @@
 
 use crate::finding::{Finding, Severity};
 use crate::model::{Policy, Role};
-use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
+use crate::rules::{Context, Rule, TrustRule};
 
 pub struct InvalidTrustPolicy;
 
-impl Rule for InvalidTrustPolicy {
-    fn id(&self) -> &'static str {
-        "TRUST012"
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        check_each_trust_policy(self, cx, out);
-    }
-
-    fn as_trust_rule(&self) -> Option<&dyn TrustRule> {
-        Some(self)
-    }
-}
+trust_rule!(InvalidTrustPolicy, "TRUST012");
 
 impl TrustRule for InvalidTrustPolicy {
     fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {

@@ -5,23 +5,11 @@ use super::{claim_of, identity};
 use crate::finding::{Finding, Severity};
 use crate::model::SetOp;
 use crate::model::{Policy, Role};
-use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
+use crate::rules::{Context, Rule, TrustRule};
 
 pub struct OidcFailOpenOperator;
 
-impl Rule for OidcFailOpenOperator {
-    fn id(&self) -> &'static str {
-        "TRUST005"
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        check_each_trust_policy(self, cx, out);
-    }
-
-    fn as_trust_rule(&self) -> Option<&dyn TrustRule> {
-        Some(self)
-    }
-}
+trust_rule!(OidcFailOpenOperator, "TRUST005");
 
 impl TrustRule for OidcFailOpenOperator {
     fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {

@@ -6,23 +6,11 @@ use crate::finding::{Finding, Severity};
 use crate::iam_eval::issuer::split_claim_key;
 use crate::iam_eval::Tri;
 use crate::model::{Policy, Role};
-use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
+use crate::rules::{Context, Rule, TrustRule};
 
 pub struct OidcIssuerMismatch;
 
-impl Rule for OidcIssuerMismatch {
-    fn id(&self) -> &'static str {
-        "TRUST004"
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        check_each_trust_policy(self, cx, out);
-    }
-
-    fn as_trust_rule(&self) -> Option<&dyn TrustRule> {
-        Some(self)
-    }
-}
+trust_rule!(OidcIssuerMismatch, "TRUST004");
 
 impl TrustRule for OidcIssuerMismatch {
     fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {

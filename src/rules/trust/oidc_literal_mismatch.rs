@@ -8,23 +8,11 @@ use crate::iam_eval::glob::has_wildcard;
 use crate::iam_eval::issuer::{classify, split_claim_key, IssuerKind};
 use crate::model::BaseOp;
 use crate::model::{Policy, Role};
-use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
+use crate::rules::{Context, Rule, TrustRule};
 
 pub struct OidcLiteralMismatch;
 
-impl Rule for OidcLiteralMismatch {
-    fn id(&self) -> &'static str {
-        "TRUST006"
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        check_each_trust_policy(self, cx, out);
-    }
-
-    fn as_trust_rule(&self) -> Option<&dyn TrustRule> {
-        Some(self)
-    }
-}
+trust_rule!(OidcLiteralMismatch, "TRUST006");
 
 impl TrustRule for OidcLiteralMismatch {
     fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {

@@ -4,23 +4,11 @@ use super::{conditions_on_claim, identity, oidc_uses};
 use crate::finding::{Finding, Severity};
 use crate::iam_eval::issuer::IssuerKind;
 use crate::model::{Policy, Role};
-use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
+use crate::rules::{Context, Rule, TrustRule};
 
 pub struct OidcMissingAud;
 
-impl Rule for OidcMissingAud {
-    fn id(&self) -> &'static str {
-        "TRUST002"
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        check_each_trust_policy(self, cx, out);
-    }
-
-    fn as_trust_rule(&self) -> Option<&dyn TrustRule> {
-        Some(self)
-    }
-}
+trust_rule!(OidcMissingAud, "TRUST002");
 
 impl TrustRule for OidcMissingAud {
     fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {

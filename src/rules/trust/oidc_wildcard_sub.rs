@@ -7,23 +7,11 @@ use crate::iam_eval::glob::has_wildcard;
 use crate::iam_eval::issuer::{classify, split_claim_key, CiService, IssuerKind};
 use crate::model::{BaseOp, SetOp};
 use crate::model::{Policy, Role};
-use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
+use crate::rules::{Context, Rule, TrustRule};
 
 pub struct OidcWildcardSub;
 
-impl Rule for OidcWildcardSub {
-    fn id(&self) -> &'static str {
-        "TRUST003"
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        check_each_trust_policy(self, cx, out);
-    }
-
-    fn as_trust_rule(&self) -> Option<&dyn TrustRule> {
-        Some(self)
-    }
-}
+trust_rule!(OidcWildcardSub, "TRUST003");
 
 impl TrustRule for OidcWildcardSub {
     fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {

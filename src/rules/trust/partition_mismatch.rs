@@ -5,23 +5,11 @@ use super::{identity, oidc_uses};
 use crate::finding::{Finding, Severity};
 use crate::iam_eval::issuer::{arn_partition, issuer_partition};
 use crate::model::{Policy, Role};
-use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
+use crate::rules::{Context, Rule, TrustRule};
 
 pub struct PartitionMismatch;
 
-impl Rule for PartitionMismatch {
-    fn id(&self) -> &'static str {
-        "TRUST010"
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        check_each_trust_policy(self, cx, out);
-    }
-
-    fn as_trust_rule(&self) -> Option<&dyn TrustRule> {
-        Some(self)
-    }
-}
+trust_rule!(PartitionMismatch, "TRUST010");
 
 impl TrustRule for PartitionMismatch {
     fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {

@@ -4,7 +4,7 @@ use super::identity;
 use crate::finding::{Finding, Severity};
 use crate::model::{Policy, Role};
 use crate::model::{PrincipalKind, Statement};
-use crate::rules::{check_each_trust_policy, Context, Rule, TrustRule};
+use crate::rules::{Context, Rule, TrustRule};
 
 pub struct PublicPrincipal;
 
@@ -30,19 +30,7 @@ pub fn pinned(st: &Statement) -> bool {
     })
 }
 
-impl Rule for PublicPrincipal {
-    fn id(&self) -> &'static str {
-        "TRUST007"
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        check_each_trust_policy(self, cx, out);
-    }
-
-    fn as_trust_rule(&self) -> Option<&dyn TrustRule> {
-        Some(self)
-    }
-}
+trust_rule!(PublicPrincipal, "TRUST007");
 
 impl TrustRule for PublicPrincipal {
     fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
