@@ -17,7 +17,6 @@ pub mod yaml;
 use crate::model::{Inventory, Policy, PolicyProblem, Role, RoleOrigin};
 use crate::node::{DuplicateKey, Node, ParsedDoc};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
-use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// Input limits (documented in the README).
@@ -74,14 +73,6 @@ struct FileResult {
     eks: crate::model::Eks,
     errors: Vec<LoadError>,
     skipped: Vec<Skipped>,
-}
-
-impl FileResult {
-    /// All files' results are alive together until the merge: keep only what they hold.
-    fn shrink_to_fit(&mut self) {
-        self.roles.shrink_to_fit();
-        self.kube.shrink_to_fit();
-    }
 }
 
 /// The context the format loaders need about the file being read.
@@ -185,77 +176,73 @@ pub fn collect_paths(
     errors: &mut Vec<LoadError>,
 ) -> Vec<PathBuf> {
     let mut out = Vec::new();
+    visit_paths(inputs, &mut WalkNotes { skipped, errors }, &mut |path| {
+        out.push(path)
+    });
+    out
+}
+
+/// Where the walk puts what it skipped and could not read.
+struct WalkNotes<'a> {
+    skipped: &'a mut Vec<Skipped>,
+    errors: &'a mut Vec<LoadError>,
+}
+
+/// Hand every input path to `found`, in the order of [`collect_paths`], as soon as it is known:
+/// the loader starts reading the first files while the walk goes on.
+fn visit_paths(inputs: &[PathBuf], notes: &mut WalkNotes, found: &mut dyn FnMut(PathBuf)) {
     for input in inputs {
         if input.as_os_str() == "-" {
-            out.push(input.clone());
+            found(input.clone());
             continue;
         }
         match std::fs::metadata(input) {
-            Ok(m) if m.is_dir() => {
-                let walked = walk(input, None, &[]);
-                out.extend(walked.paths);
-                skipped.extend(walked.skipped);
-                errors.extend(walked.errors);
-            }
-            Ok(m) if m.is_file() => out.push(input.clone()),
-            Ok(_) => skipped.push(Skipped {
+            Ok(m) if m.is_dir() => walk(input, None, &mut Vec::new(), notes, found),
+            Ok(m) if m.is_file() => found(input.clone()),
+            Ok(_) => notes.skipped.push(Skipped {
                 path: display_path(input),
                 reason: "not a regular file".into(),
             }),
-            Err(e) => errors.push(LoadError {
+            Err(e) => notes.errors.push(LoadError {
                 path: input.display().to_string(),
                 span: None,
                 message: format!("cannot read: {e}"),
             }),
         }
     }
-    out
 }
 
-/// What walking a folder found, in path order.
-#[derive(Default)]
-struct Walked {
-    paths: Vec<PathBuf>,
-    skipped: Vec<Skipped>,
-    errors: Vec<LoadError>,
-}
-
-impl Walked {
-    fn append(&mut self, mut other: Walked) {
-        self.paths.append(&mut other.paths);
-        self.skipped.append(&mut other.skipped);
-        self.errors.append(&mut other.errors);
-    }
-}
-
-/// Walk a folder; subfolders are walked in parallel and their results joined in path order.
-/// `ancestors` are the canonical paths of the folders being walked above this one; `canonical`
-/// is this folder's, when known without asking the file system.
-fn walk(dir: &Path, canonical: Option<PathBuf>, ancestors: &[PathBuf]) -> Walked {
-    let mut out = Walked::default();
+/// Walk a folder depth first, entries in name order. `ancestors` are the canonical paths of the
+/// folders being walked above this one; `canonical` is this folder's, when known without asking
+/// the file system.
+fn walk(
+    dir: &Path,
+    canonical: Option<PathBuf>,
+    ancestors: &mut Vec<PathBuf>,
+    notes: &mut WalkNotes,
+    found: &mut dyn FnMut(PathBuf),
+) {
     // Symlink loops: never enter a folder whose canonical path is already being walked.
     let canonical = canonical
         .unwrap_or_else(|| std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()));
     if ancestors.contains(&canonical) {
-        out.skipped.push(Skipped {
+        notes.skipped.push(Skipped {
             path: dir.display().to_string(),
             reason: "symlink loop".into(),
         });
-        return out;
+        return;
     }
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            out.errors.push(LoadError {
+            notes.errors.push(LoadError {
                 path: dir.display().to_string(),
                 span: None,
                 message: format!("cannot read folder: {e}"),
             });
-            return out;
+            return;
         }
     };
-    let mut ancestors = ancestors.to_vec();
-    ancestors.push(canonical);
     // The entry's type comes with the folder listing; only symlinks need a stat to follow.
     let mut listed: Vec<(PathBuf, Option<std::fs::FileType>)> = entries
         .filter_map(|e| e.ok())
@@ -268,14 +255,7 @@ fn walk(dir: &Path, canonical: Option<PathBuf>, ancestors: &[PathBuf]) -> Walked
     // Entries of one folder are the folder's path, a separator and their name: comparing the
     // whole paths as bytes orders them by name without parsing components per comparison.
     listed.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
-    // Files are judged here from their listed type; only subfolders go to the thread pool.
-    // `slots` keeps the listing order: a file's outcome, or the next subfolder's walk.
-    enum Slot {
-        File(Walked),
-        Folder,
-    }
-    let mut slots = Vec::with_capacity(listed.len());
-    let mut folders: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
+    ancestors.push(canonical);
     for (path, listed_type) in listed {
         let wanted = path
             .extension()
@@ -285,7 +265,6 @@ fn walk(dir: &Path, canonical: Option<PathBuf>, ancestors: &[PathBuf]) -> Walked
             Some(t) => Ok(t),
             None => std::fs::metadata(&path).map(|m| m.file_type()),
         };
-        let mut part = Walked::default();
         match file_type {
             Ok(m) if m.is_dir() => {
                 // A folder listed as a folder (not a link) lies right under this canonical
@@ -293,65 +272,110 @@ fn walk(dir: &Path, canonical: Option<PathBuf>, ancestors: &[PathBuf]) -> Walked
                 let known = listed_type
                     .and(path.file_name())
                     .and_then(|name| ancestors.last().map(|parent| parent.join(name)));
-                slots.push(Slot::Folder);
-                folders.push((path, known));
-                continue;
+                walk(&path, known, ancestors, notes, found);
             }
-            Ok(m) if m.is_file() && wanted => part.paths.push(path),
+            Ok(m) if m.is_file() && wanted => found(path),
             Ok(m) if m.is_file() => {}
             // FIFOs, sockets and devices could block or never end.
-            Ok(_) if wanted => part.skipped.push(Skipped {
+            Ok(_) if wanted => notes.skipped.push(Skipped {
                 path: display_path(&path),
                 reason: "not a regular file".into(),
             }),
-            Err(e) if wanted => part.errors.push(LoadError {
+            Err(e) if wanted => notes.errors.push(LoadError {
                 path: display_path(&path),
                 span: None,
                 message: format!("cannot read: {e}"),
             }),
             _ => {}
         }
-        slots.push(Slot::File(part));
     }
-    let walked: Vec<Walked> = folders
-        .into_par_iter()
-        .map(|(path, known)| walk(&path, known, &ancestors))
-        .collect();
-    let mut walked = walked.into_iter();
-    for slot in slots {
-        let part = match slot {
-            Slot::File(part) => Some(part),
-            Slot::Folder => walked.next(),
-        };
-        out.append(part.unwrap_or_default());
-    }
-    out
+    ancestors.pop();
 }
 
-/// Load every input. Files are parsed in parallel and merged in path order.
+/// Load every input. The walk runs on one thread and hands files out in small batches as it
+/// finds them, so reading and parsing start at once and the walk costs no wall time of its own;
+/// the results are merged in path order as they come back.
 pub fn load(inputs: &[PathBuf], limits: &Limits) -> Loaded {
-    let mut loaded = Loaded::default();
-    let paths = collect_paths(inputs, &mut loaded.skipped, &mut loaded.errors);
-    loaded.sources.files.reserve_exact(paths.len());
-    // In chunks: a file's result is a few hundred bytes of list headers (most of them empty)
-    // until it is merged, and holding every file's at once costs as much memory as a tenth of
-    // the model at 100k objects. A chunk still gives both cores hundreds of files to share.
-    for (chunk_index, chunk) in paths.chunks(LOAD_CHUNK).enumerate() {
-        let first = chunk_index * LOAD_CHUNK;
-        let results: Vec<FileResult> = chunk
-            .par_iter()
-            .enumerate()
-            .map(|(i, p)| load_file(p, (first + i) as FileId, limits))
-            .collect();
-        append(&mut loaded, results);
-    }
+    let merge = std::sync::Mutex::new(InOrder::default());
+    let (mut walk_skipped, mut walk_errors) = (Vec::new(), Vec::new());
+    // FIFO: batches are loaded in the order they were found, so few wait to be merged.
+    rayon::scope_fifo(|scope| {
+        let merge = &merge;
+        let mut first = 0;
+        let mut batch = Vec::with_capacity(LOAD_BATCH);
+        let send = |batch: Vec<PathBuf>, first: usize| {
+            scope.spawn_fifo(move |_| {
+                let results = batch
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| load_file(p, (first + i) as FileId, limits))
+                    .collect();
+                // A poisoned lock means another batch panicked, which the scope re-raises.
+                merge
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .add(first, results);
+            });
+        };
+        let mut notes = WalkNotes {
+            skipped: &mut walk_skipped,
+            errors: &mut walk_errors,
+        };
+        visit_paths(inputs, &mut notes, &mut |path| {
+            batch.push(path);
+            if batch.len() == LOAD_BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(LOAD_BATCH));
+                send(full, first);
+                first += LOAD_BATCH;
+            }
+        });
+        if !batch.is_empty() {
+            send(batch, first);
+        }
+    });
+    let mut loaded = merge
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .loaded;
+    // What the walk noted comes before what the files did, as the walk came first.
+    loaded.skipped.splice(0..0, walk_skipped);
+    loaded.errors.splice(0..0, walk_errors);
+    loaded.sources.files.shrink_to_fit();
     loaded.inventory.shrink_to_fit();
     loaded.inventory.build_index();
     loaded
 }
 
-/// Files loaded (in parallel) before their results are merged into the inventory.
-const LOAD_CHUNK: usize = 1024;
+/// Files per loading job: enough to make a job's overhead small, few enough that the last jobs
+/// leave neither core idle for long.
+const LOAD_BATCH: usize = 16;
+
+/// Batches' results, merged into one [`Loaded`] in path order (file ids are positions in the
+/// source map); a batch that finishes early waits in `pending` for those before it.
+#[derive(Default)]
+struct InOrder {
+    loaded: Loaded,
+    next: usize,
+    pending: std::collections::BTreeMap<usize, Vec<FileResult>>,
+}
+
+impl InOrder {
+    fn add(&mut self, first: usize, results: Vec<FileResult>) {
+        if first != self.next {
+            self.pending.insert(first, results);
+            return;
+        }
+        let mut ready = results;
+        loop {
+            self.next += ready.len();
+            append(&mut self.loaded, ready);
+            match self.pending.remove(&self.next) {
+                Some(results) => ready = results,
+                None => break,
+            }
+        }
+    }
+}
 
 /// Load documents held in memory (name, bytes): the fuzz targets' entry point, through the same
 /// pipeline as files.
@@ -531,7 +555,6 @@ fn load_bytes(path: &Path, file: FileId, bytes: Vec<u8>, limits: &Limits) -> Fil
         }
     }
     result.source = Some(SourceFile::new(path.to_path_buf(), display, text));
-    result.shrink_to_fit();
     result
 }
 
