@@ -257,3 +257,71 @@ fn json_report_schema_and_positions_agree_with_offsets() {
     }
     assert!(related_seen > 0, "no related locations to check");
 }
+
+/// Files are loaded in batches on both cores while the folder walk goes on; every finding must
+/// still land in its own file, at its own line, in walk order (folders depth first, names in
+/// byte order, so `a/` comes before `a-z/` although `a-z/x` sorts before `a/x` as a path).
+#[test]
+fn walked_folders_keep_every_finding_in_its_own_file_in_walk_order() {
+    let policy = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/TRUST001/fail/eks-no-sub.json"),
+    )
+    .unwrap();
+    let dir = temp_dir("walk-order");
+    // Enough files for several batches, spread over nested folders.
+    let folders = ["a", "a/deep/er", "a-z", "b"];
+    let mut expected_order = Vec::new();
+    for (f, folder) in folders.iter().enumerate() {
+        std::fs::create_dir_all(dir.join(folder)).unwrap();
+        for n in 0..(11 + 7 * f) {
+            let stem = format!("r{f}x{n}");
+            // A different number of blank lines before each policy moves its finding's line.
+            let padding = (f * 31 + n) % 23;
+            let path = dir.join(folder).join(format!("{stem}.json"));
+            std::fs::write(&path, format!("{}{policy}", "\n".repeat(padding))).unwrap();
+            expected_order.push((folder.to_string(), stem, padding));
+        }
+    }
+    // The walk order, worked out here by hand: names in byte order within a folder, a
+    // subfolder walked where its name sorts among the files (`deep` before the `r…` files).
+    let rank = |folder: &str, stem: &str| {
+        let folder_rank = match folder {
+            "a/deep/er" => 0,
+            "a" => 1,
+            "a-z" => 2,
+            _ => 3,
+        };
+        (folder_rank, stem.to_string())
+    };
+    expected_order.sort_by_key(|(folder, stem, _)| rank(folder, stem));
+
+    let out = ekstrust(&[
+        "lint",
+        "--format",
+        "json",
+        "--select",
+        "TRUST001",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), expected_order.len());
+    let mut offset_from_padding = None;
+    for (finding, (folder, stem, padding)) in findings.iter().zip(&expected_order) {
+        let file = finding["file"].as_str().unwrap();
+        assert!(
+            file.ends_with(&format!("/{folder}/{stem}.json")),
+            "{file} found where {folder}/{stem}.json was expected"
+        );
+        let message = finding["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("role `{stem}`")),
+            "{message} (in {file})"
+        );
+        let line = finding["start"]["line"].as_u64().unwrap() as usize;
+        let base = line - padding;
+        assert_eq!(*offset_from_padding.get_or_insert(base), base, "{file}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
