@@ -339,6 +339,9 @@ fn run_once(part: &str, dir: &Path, config: &Config, limits: &Limits) {
     match part {
         "start" => {}
         "paths" | "floor" => {
+            // Start the thread pool here, so that `floor - paths` is parsing only (the walk
+            // no longer uses the pool; the lint starts it as part of its own work).
+            rayon::join(|| (), || ());
             let paths =
                 loader::collect_paths(&[dir.to_path_buf()], &mut Vec::new(), &mut Vec::new());
             if part == "floor" {
