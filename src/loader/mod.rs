@@ -351,25 +351,24 @@ pub fn load(inputs: &[PathBuf], limits: &Limits) -> Loaded {
 const LOAD_BATCH: usize = 16;
 
 /// Batches' results, merged into one [`Loaded`] in path order (file ids are positions in the
-/// source map); a batch that finishes early waits in `pending` for those before it.
+/// source map, so the next batch to merge is the one whose first id is the map's length); a
+/// batch that finishes early waits in `pending` for those before it.
 #[derive(Default)]
 struct InOrder {
     loaded: Loaded,
-    next: usize,
     pending: std::collections::BTreeMap<usize, Vec<FileResult>>,
 }
 
 impl InOrder {
     fn add(&mut self, first: usize, results: Vec<FileResult>) {
-        if first != self.next {
-            self.pending.insert(first, results);
+        let mut ready = results;
+        if first != self.loaded.sources.files.len() {
+            self.pending.insert(first, ready);
             return;
         }
-        let mut ready = results;
         loop {
-            self.next += ready.len();
             append(&mut self.loaded, ready);
-            match self.pending.remove(&self.next) {
+            match self.pending.remove(&self.loaded.sources.files.len()) {
                 Some(results) => ready = results,
                 None => break,
             }
