@@ -682,3 +682,42 @@ fn looks_like_trust(root: &Node) -> bool {
             .any(|st| st.get("Principal").is_some() || st.get("NotPrincipal").is_some());
     !permission
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result_for(name: &str) -> FileResult {
+        FileResult {
+            source: Some(SourceFile::new(
+                PathBuf::from(name),
+                name.to_string(),
+                String::new(),
+            )),
+            ..FileResult::default()
+        }
+    }
+
+    /// Batches can finish in any order; the merged source map must still be in path order.
+    #[test]
+    fn batches_finishing_out_of_order_are_merged_in_path_order() {
+        let mut merged = InOrder::default();
+        merged.add(3, vec![result_for("d")]);
+        merged.add(1, vec![result_for("b"), result_for("c")]);
+        assert!(
+            merged.loaded.sources.files.is_empty(),
+            "merged before file 0"
+        );
+        merged.add(0, vec![result_for("a")]);
+        merged.add(4, vec![result_for("e")]);
+        let order: Vec<&str> = merged
+            .loaded
+            .sources
+            .files
+            .iter()
+            .map(|f| f.display.as_str())
+            .collect();
+        assert_eq!(order, ["a", "b", "c", "d", "e"]);
+        assert!(merged.pending.is_empty());
+    }
+}
