@@ -24,7 +24,56 @@ impl PStr {
     pub fn is_unknown_part(&self) -> bool {
         self.templated && self.text.contains("${")
     }
+
+    /// Point a long text at a shared copy (see [`shared_text`]): for values that repeat across
+    /// an estate's policies, such as condition keys, actions and OIDC provider ARNs.
+    pub fn share(&mut self) {
+        if !self.text.is_heap_allocated() {
+            return;
+        }
+        if let Some(text) = shared_text(&self.text) {
+            self.text = compact_str::CompactString::const_new(text);
+        }
+    }
 }
+
+/// Texts longer than a `CompactString` holds inline, kept once per thread for the rest of the
+/// process and shared by every string that repeats them. At 10,000 objects, six values (the OIDC
+/// provider ARN, its `:aud` and `:sub` keys, `sts:AssumeRoleWithWebIdentity`, the two
+/// `aws:RequestTag/kubernetes-*` keys) made 10,591 heap strings of the model. Bounded, so input
+/// that never repeats (or is hostile) costs at most [`SHARED_TEXT_BYTES`] per thread; beyond
+/// that, texts are copied as before.
+pub fn shared_text(text: &str) -> Option<&'static str> {
+    use std::cell::RefCell;
+    use std::collections::HashSet;
+    type Pool = (HashSet<&'static str, foldhash::fast::RandomState>, usize);
+    thread_local! {
+        static POOL: RefCell<Pool> = RefCell::new((HashSet::default(), 0));
+    }
+    if text.len() > SHARED_TEXT_MAX_LEN {
+        return None;
+    }
+    POOL.with(|pool| {
+        let mut pool = pool.try_borrow_mut().ok()?;
+        let (set, bytes) = &mut *pool;
+        if let Some(found) = set.get(text) {
+            return Some(*found);
+        }
+        if *bytes + text.len() > SHARED_TEXT_BYTES {
+            return None;
+        }
+        // Leaked on purpose: the pool lives as long as the thread, and the texts with it.
+        let kept: &'static str = Box::leak(Box::<str>::from(text));
+        *bytes += kept.len();
+        set.insert(kept);
+        Some(kept)
+    })
+}
+
+/// The longest text [`shared_text`] keeps (ARNs and condition keys are far shorter).
+pub const SHARED_TEXT_MAX_LEN: usize = 256;
+/// The text [`shared_text`] keeps per thread, at most.
+pub const SHARED_TEXT_BYTES: usize = 256 * 1024;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Effect {
@@ -278,15 +327,16 @@ pub struct PolicyProblem {
     pub message: String,
 }
 
+/// A policy as read. Its parts are boxed slices, complete once read: a policy then fits 64
+/// bytes inline in its role. (The `Version` is checked while reading and not kept.)
 #[derive(Clone, Debug)]
 pub struct Policy {
     pub span: Span,
-    pub version: Option<PStr>,
-    pub statements: Vec<Statement>,
-    pub problems: Vec<PolicyProblem>,
+    pub statements: Box<[Statement]>,
+    pub problems: Box<[PolicyProblem]>,
     /// The OIDC providers trusted for web identity, found once when the policy is read (most
     /// TRUST rules start from them).
-    pub oidc: Vec<OidcRef>,
+    pub oidc: Box<[OidcRef]>,
 }
 
 /// An Allow statement's Federated principal that names an OIDC provider, for
@@ -300,29 +350,6 @@ pub struct OidcRef {
     /// Where the issuer starts in the provider's text (found once, not by every rule).
     pub issuer_start: u32,
     pub kind: crate::iam_eval::issuer::IssuerKind,
-}
-
-impl Policy {
-    /// Drop the spare capacity the parser's pushes left behind: the model lives for the whole
-    /// run and most policies have one statement with one or two values per list.
-    pub fn shrink_to_fit(&mut self) {
-        self.statements.shrink_to_fit();
-        self.problems.shrink_to_fit();
-        self.oidc.shrink_to_fit();
-        for st in &mut self.statements {
-            if let Some(n) = &mut st.not_action {
-                n.actions.shrink_to_fit();
-            }
-            st.conditions.shrink_to_fit();
-            for block in st
-                .principal
-                .iter_mut()
-                .chain(st.not_principal.as_deref_mut())
-            {
-                block.entries.shrink_to_fit();
-            }
-        }
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -345,14 +372,15 @@ pub enum RoleOrigin {
 
 #[derive(Clone, Debug)]
 pub struct Role {
-    pub name: String,
+    /// Inline when short (most role names are): one allocation fewer per role.
+    pub name: compact_str::CompactString,
     pub arn: Option<String>,
     pub origin: RoleOrigin,
     /// What to point at for role-level findings (the role name, resource or file).
     pub span: Span,
     pub trust: Option<Policy>,
     pub permissions: Vec<PermissionPolicy>,
-    /// Boxed text (not String): a role then fits a 256-byte allocation.
+    /// Boxed text (not String): a role then fits a 192-byte allocation.
     pub last_used: Option<Box<str>>,
     /// Other names the role is referred to by in its own file (CloudFormation logical ID,
     /// Terraform address).
@@ -623,7 +651,7 @@ fn role_indexes(roles: &[Box<Role>]) -> (KeyIndex, KeyIndex, KeyIndex) {
     let (mut by_arn, mut by_name, mut by_any_name) = (Vec::new(), Vec::new(), Vec::new());
     for (i, r) in roles.iter().enumerate() {
         let i = i as u32;
-        for n in std::iter::once(&r.name).chain(&r.aliases) {
+        for n in std::iter::once(r.name.as_str()).chain(r.aliases.iter().map(String::as_str)) {
             by_any_name.push((key_hash(&[n]), i));
         }
         match &r.arn {
@@ -1011,4 +1039,46 @@ pub struct Eks {
     pub node_roles: Vec<NodeRoleRef>,
     pub imds: Vec<ImdsSettings>,
     pub addon_policies: Vec<AddonPolicies>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn long(n: usize) -> String {
+        format!("arn:aws:iam::111122223333:oidc-provider/oidc.example/id/{n:040}")
+    }
+
+    #[test]
+    fn repeated_long_texts_share_one_copy() {
+        let span = Span::new(0, 0, 1);
+        let (mut a, mut b) = (PStr::new(long(1), span), PStr::new(long(1), span));
+        a.share();
+        b.share();
+        assert_eq!(a.text, long(1));
+        assert!(!a.text.is_heap_allocated());
+        assert_eq!(a.text.as_ptr(), b.text.as_ptr());
+        // Short text stays inline and is not pooled.
+        let mut short = PStr::new("sts.amazonaws.com", span);
+        short.share();
+        assert_eq!(short.text, "sts.amazonaws.com");
+    }
+
+    #[test]
+    fn the_shared_pool_is_bounded() {
+        assert!(shared_text(&"x".repeat(SHARED_TEXT_MAX_LEN + 1)).is_none());
+        // Distinct texts until the pool refuses: it stops at its byte budget, and a text it
+        // already holds is still found.
+        let first = shared_text(&long(0)).map(str::as_ptr);
+        let mut kept = long(0).len();
+        let mut n = 1;
+        while shared_text(&long(n)).is_some() {
+            kept += long(n).len();
+            n += 1;
+            assert!(n < 100_000, "the pool never filled");
+        }
+        assert!(kept <= SHARED_TEXT_BYTES);
+        assert!(kept + long(n).len() > SHARED_TEXT_BYTES);
+        assert_eq!(shared_text(&long(0)).map(str::as_ptr), first);
+    }
 }

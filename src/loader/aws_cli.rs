@@ -105,7 +105,7 @@ fn role(cx: &FileCtx, r: &Node, managed: &HashMap<&str, &Node>) -> Role {
         });
     }
     Role {
-        name: name_node.and_then(Node::as_str).unwrap_or("?").to_string(),
+        name: name_node.and_then(Node::as_str).unwrap_or("?").into(),
         arn: r.get_str("Arn").map(str::to_string),
         origin: RoleOrigin::AwsCli,
         span: name_node.map(|n| n.span).unwrap_or(r.span),

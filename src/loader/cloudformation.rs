@@ -315,7 +315,7 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
             }
         }
         out.push(Role {
-            name: name.into(),
+            name,
             arn: None,
             origin: RoleOrigin::CloudFormation,
             span: logical.span,

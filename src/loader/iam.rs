@@ -110,13 +110,7 @@ pub fn parse_policy(
             ),
         );
     }
-    let mut policy = Policy {
-        span: root.span,
-        version: None,
-        statements: Vec::new(),
-        problems: Vec::new(),
-        oidc: Vec::new(),
-    };
+    let mut statements: Vec<Statement> = Vec::new();
     let Some(entries) = root.as_map() else {
         cx.problem(
             root.span,
@@ -125,8 +119,12 @@ pub fn parse_policy(
                 root.type_name()
             ),
         );
-        policy.problems = cx.problems;
-        return policy;
+        return Policy {
+            span: root.span,
+            statements: Box::default(),
+            problems: cx.problems.into_boxed_slice(),
+            oidc: Box::default(),
+        };
     };
     for (key, value) in entries {
         match key.as_str().unwrap_or("") {
@@ -143,7 +141,6 @@ pub fn parse_policy(
                     ),
                     None => cx.problem(value.span, "Version must be a string"),
                 }
-                policy.version = v;
             }
             "Statement" => {
                 let items: &[Node] = match &value.kind {
@@ -160,10 +157,10 @@ pub fn parse_policy(
                         &[]
                     }
                 };
-                policy.statements.reserve_exact(items.len());
+                statements.reserve_exact(items.len());
                 for (index, item) in items.iter().enumerate() {
                     if let Some(st) = parse_statement(&mut cx, item, index, trust) {
-                        policy.statements.push(st);
+                        statements.push(st);
                     }
                 }
             }
@@ -177,10 +174,13 @@ pub fn parse_policy(
     if root.get("Statement").is_none() {
         cx.problem(root.span, "the policy has no Statement");
     }
-    policy.problems = cx.problems;
-    policy.oidc = crate::iam_eval::issuer::oidc_refs(&policy.statements);
-    policy.shrink_to_fit();
-    policy
+    let oidc = crate::iam_eval::issuer::oidc_refs(&statements);
+    Policy {
+        span: root.span,
+        statements: statements.into_boxed_slice(),
+        problems: cx.problems.into_boxed_slice(),
+        oidc: oidc.into_boxed_slice(),
+    }
 }
 
 fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Option<Statement> {
@@ -223,7 +223,9 @@ fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Opti
             "NotPrincipal" => st.not_principal = parse_principal(cx, value).map(Box::new),
             "Action" => {
                 st.action_key = Some(key.span);
-                st.actions = cx.string_list(value, "Action").into_boxed_slice();
+                let mut actions = cx.string_list(value, "Action");
+                actions.iter_mut().for_each(PStr::share);
+                st.actions = actions.into_boxed_slice();
             }
             "NotAction" => {
                 st.not_action = Some(Box::new(crate::model::NotAction {
@@ -266,6 +268,19 @@ fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Opti
             );
         }
     }
+    // Drop the spare capacity the pushes left: the model lives for the whole run and most
+    // statements have one or two values per list.
+    st.conditions.shrink_to_fit();
+    if let Some(n) = &mut st.not_action {
+        n.actions.shrink_to_fit();
+    }
+    for block in st
+        .principal
+        .iter_mut()
+        .chain(st.not_principal.as_deref_mut())
+    {
+        block.entries.shrink_to_fit();
+    }
     Some(st)
 }
 
@@ -291,7 +306,8 @@ fn parse_principal(cx: &mut Ctx, node: &Node) -> Option<PrincipalBlock> {
                 };
                 let values = cx.string_list(value, "a principal");
                 block.entries.reserve_exact(values.len());
-                for v in values {
+                for mut v in values {
+                    v.share();
                     check_principal_value(cx, &kind, &v);
                     block.entries.push((kind.clone(), v));
                 }
@@ -430,9 +446,10 @@ fn parse_conditions(cx: &mut Ctx, node: &Node, out: &mut Vec<Condition>) {
             continue;
         };
         for (key_node, values) in keys {
-            let Some(key) = cx.resolver.last_string(key_node) else {
+            let Some(mut key) = cx.resolver.last_string(key_node) else {
                 continue;
             };
+            key.share();
             let vals = cx.string_list(values, "a condition value");
             out.push(Condition {
                 operator: op_text.clone(),

@@ -155,13 +155,12 @@ impl FileCtx<'_> {
 pub fn policy_problem(span: Span, message: impl Into<String>) -> Policy {
     Policy {
         span,
-        version: None,
-        statements: Vec::new(),
-        problems: vec![PolicyProblem {
+        statements: Box::default(),
+        problems: Box::new([PolicyProblem {
             span,
             message: message.into(),
-        }],
-        oidc: Vec::new(),
+        }]),
+        oidc: Box::default(),
     }
 }
 
@@ -611,7 +610,7 @@ fn classify(cx: &FileCtx, root: &Node, result: &mut FileResult, display: &str) {
         let trust = looks_like_trust(root);
         let policy = iam::parse_policy(root, &iam::Literal, trust, &cx.duplicates);
         let mut role = Role {
-            name: cx.document_name(),
+            name: cx.document_name().into(),
             arn: None,
             origin: RoleOrigin::PolicyFile,
             span: Span::new(

@@ -88,7 +88,7 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
             }
         }
         out.push(Role {
-            name,
+            name: name.into(),
             arn: values.get_str("arn").map(str::to_string),
             origin: RoleOrigin::Terraform,
             span: address.map(|a| a.span).unwrap_or(res.span),

@@ -44,7 +44,7 @@ impl Rule for UnusedRole {
             }
             let used = match &role.arn {
                 Some(arn) => used_arns.contains(&arn.to_ascii_lowercase()),
-                None => used_names.contains(&role.name),
+                None => used_names.contains(role.name.as_str()),
             };
             let kind = if irsa { "IRSA" } else { "Pod Identity" };
             if used {
