@@ -182,9 +182,11 @@ pub fn apply(
     let mut errors = Vec::new();
     let markers = markers(inv, sources, &mut errors);
     let mut used = vec![false; config.suppress.len()];
-    let mut kept = Vec::new();
     let mut suppressed = 0;
-    for f in findings {
+    // Filtered in place: the findings are the largest list made after loading, and a second
+    // one would be fresh memory.
+    let mut kept = findings;
+    kept.retain(|f| {
         let path = &sources.get(f.span.file).display;
         let by_marker = markers.iter().any(|m| {
             m.span.file == f.span.file
@@ -201,7 +203,7 @@ pub fn apply(
                 .is_some_and(|d| d < today);
             if !expired
                 && rule_matches(std::slice::from_ref(&e.rule), f.rule)
-                && target_matches(e, &f, path)
+                && target_matches(e, f, path)
             {
                 if let Some(used) = used.get_mut(i) {
                     *used = true;
@@ -211,10 +213,9 @@ pub fn apply(
         }
         if by_marker || by_config {
             suppressed += 1;
-        } else {
-            kept.push(f);
         }
-    }
+        !(by_marker || by_config)
+    });
     let config_path = config
         .path
         .as_ref()

@@ -280,7 +280,7 @@ fn aws_principal_matches(value: &crate::model::PStr, who: &str) -> Tri {
 }
 
 fn action_matches(st: &Statement, action: &str) -> Tri {
-    if st.action_key.is_none() && st.not_action.is_some() {
+    if !st.has_action && st.not_action.is_some() {
         let listed = st
             .not_actions()
             .iter()

@@ -196,20 +196,20 @@ fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Opti
         span: node.span,
         sid: None,
         effect: Effect::Invalid,
-        effect_span: None,
+        has_action: false,
         principal: None,
         not_principal: None,
         actions: Box::default(),
-        action_key: None,
         not_action: None,
         conditions: Vec::new(),
         condition_span: None,
     };
+    let mut has_effect = false;
     for (key, value) in entries {
         match key.as_str().unwrap_or("") {
             "Sid" => st.sid = cx.resolver.last_string(value).map(Box::new),
             "Effect" => {
-                st.effect_span = Some(value.span);
+                has_effect = true;
                 st.effect = match value.as_str() {
                     Some("Allow") => Effect::Allow,
                     Some("Deny") => Effect::Deny,
@@ -222,7 +222,7 @@ fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Opti
             "Principal" => st.principal = parse_principal(cx, value),
             "NotPrincipal" => st.not_principal = parse_principal(cx, value).map(Box::new),
             "Action" => {
-                st.action_key = Some(key.span);
+                st.has_action = true;
                 let mut actions = cx.string_list(value, "Action");
                 actions.iter_mut().for_each(PStr::share);
                 st.actions = actions.into_boxed_slice();
@@ -251,10 +251,10 @@ fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Opti
             other => cx.problem(key.span, format!("unknown statement element \"{other}\"")),
         }
     }
-    if st.effect_span.is_none() {
+    if !has_effect {
         cx.problem(node.span, "the statement has no Effect");
     }
-    if st.action_key.is_none() && st.not_action.is_none() {
+    if !st.has_action && st.not_action.is_none() {
         cx.problem(node.span, "the statement has no Action");
     }
     if trust && st.principal.is_none() && st.not_principal.is_none() {

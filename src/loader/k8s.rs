@@ -121,9 +121,9 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Kube) {
         "ServiceAccount" => out.service_accounts.push(Box::new(ServiceAccount {
             meta: meta(root, kind),
         })),
-        "Namespace" => out.namespaces.push(Namespace {
+        "Namespace" => out.namespaces.push(Box::new(Namespace {
             meta: meta(root, kind),
-        }),
+        })),
         "Pod" => {
             if let Some(spec) = root.get("spec") {
                 out.workloads.push(Box::new(Workload {
@@ -153,7 +153,7 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Kube) {
                 }));
             }
         }
-        "Role" | "ClusterRole" => out.roles.push(RbacRole {
+        "Role" | "ClusterRole" => out.roles.push(Box::new(RbacRole {
             meta: meta(root, kind),
             cluster: kind == "ClusterRole",
             rules: root
@@ -164,7 +164,7 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Kube) {
                 .map(rule)
                 .collect(),
             aggregated: root.get("aggregationRule").is_some_and(|n| !n.is_null()),
-        }),
+        })),
         "RoleBinding" | "ClusterRoleBinding" => {
             let role_ref = root.get("roleRef");
             let m = meta(root, kind);
@@ -189,7 +189,7 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Kube) {
                     span: s.span,
                 })
                 .collect();
-            out.bindings.push(Binding {
+            out.bindings.push(Box::new(Binding {
                 cluster: kind == "ClusterRoleBinding",
                 role_kind: role_ref
                     .and_then(|r| r.get("kind"))
@@ -206,12 +206,13 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Kube) {
                     .unwrap_or(root.span),
                 subjects,
                 meta: m,
-            });
+            }));
         }
         "ConfigMap" => {
             let m = meta(root, kind);
             if m.name == "aws-auth" && m.namespace == "kube-system" {
-                out.aws_auth.push(super::aws_auth::load(cx, root, m));
+                out.aws_auth
+                    .push(Box::new(super::aws_auth::load(cx, root, m)));
             }
         }
         _ => {}

@@ -328,6 +328,16 @@ pub fn load(inputs: &[PathBuf], limits: &Limits) -> Loaded {
                 first += LOAD_BATCH;
             }
         });
+        // The walk is over, so the number of files is known: size the source map once (it
+        // holds one entry per file, and growing it by doubling would touch twice the memory).
+        let files = first + batch.len();
+        {
+            let mut merge = merge
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let map = &mut merge.loaded.sources.files;
+            map.reserve_exact(files.saturating_sub(map.len()));
+        }
         if !batch.is_empty() {
             send(batch, first);
         }

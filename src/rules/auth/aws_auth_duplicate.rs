@@ -20,7 +20,7 @@ impl Rule for AwsAuthDuplicate {
             let Some(arn) = e.arn() else { continue };
             let cm_index = configmaps
                 .iter()
-                .position(|c| std::ptr::eq(c, cm))
+                .position(|c| std::ptr::eq(&**c, cm))
                 .unwrap_or(0);
             let key = (cm_index, kind, arn.text.as_str().to_ascii_lowercase());
             match seen.get(&key) {

@@ -35,7 +35,7 @@ impl MapKind {
 
 /// Every parsed `mapRoles`/`mapUsers` entry with its ConfigMap.
 pub fn entries(inv: &Inventory) -> impl Iterator<Item = (&AwsAuth, MapKind, &AuthEntry)> {
-    inv.kube.aws_auth.iter().flat_map(|cm| {
+    inv.kube.aws_auth.iter().map(|cm| &**cm).flat_map(|cm| {
         [
             (MapKind::Roles, &cm.map_roles),
             (MapKind::Users, &cm.map_users),

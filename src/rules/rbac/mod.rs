@@ -191,7 +191,7 @@ pub fn user_bindings(inv: &Inventory) -> impl Iterator<Item = (&Binding, Resolve
         .bindings
         .iter()
         .filter(|b| !is_vendor(&b.meta))
-        .filter_map(move |b| resolve(inv, b).map(|r| (b, r)))
+        .filter_map(move |b| resolve(inv, b).map(|r| (&**b, r)))
 }
 
 /// Subjects that are people or workloads, not Kubernetes' own `system:` identities.
