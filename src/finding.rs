@@ -2,6 +2,7 @@
 
 use crate::source::Span;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -47,7 +48,7 @@ impl Severity {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Label {
     pub span: Span,
-    pub message: String,
+    pub message: Cow<'static, str>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -57,9 +58,9 @@ pub struct Finding {
     pub message: String,
     pub span: Span,
     /// What the primary span shows (under the underline).
-    pub label: Option<String>,
+    pub label: Option<Cow<'static, str>>,
     pub labels: Vec<Label>,
-    pub help: Option<String>,
+    pub help: Option<Cow<'static, str>>,
     /// The stable identity of the object and place (role name + JSON path, Kind/ns/name ...):
     /// fingerprints come from this, never from line numbers.
     pub identity: String,
@@ -88,18 +89,19 @@ impl Finding {
             identity: String::new(),
         }
     }
-    pub fn label(mut self, text: impl Into<String>) -> Finding {
+    // Labels and help are mostly fixed text: `Cow` keeps a literal without a copy per finding.
+    pub fn label(mut self, text: impl Into<Cow<'static, str>>) -> Finding {
         self.label = Some(text.into());
         self
     }
-    pub fn with_label(mut self, span: Span, text: impl Into<String>) -> Finding {
+    pub fn with_label(mut self, span: Span, text: impl Into<Cow<'static, str>>) -> Finding {
         self.labels.push(Label {
             span,
             message: text.into(),
         });
         self
     }
-    pub fn help(mut self, text: impl Into<String>) -> Finding {
+    pub fn help(mut self, text: impl Into<Cow<'static, str>>) -> Finding {
         self.help = Some(text.into());
         self
     }

@@ -96,7 +96,7 @@ pub struct PrincipalBlock {
     pub span: Span,
     /// `"Principal": "*"`.
     pub star: Option<Span>,
-    pub entries: Vec<(PrincipalKind, PStr)>,
+    pub entries: Box<[(PrincipalKind, PStr)]>,
 }
 
 impl PrincipalBlock {
@@ -260,39 +260,46 @@ pub struct Statement {
     /// Position in the policy's Statement list (u32: the statements of every role stay in memory).
     pub index: u32,
     pub span: Span,
-    pub sid: Option<Box<PStr>>,
     pub effect: Effect,
     /// The statement has an `Action` key (possibly empty): without one, `NotAction` rules.
     pub has_action: bool,
     pub principal: Option<PrincipalBlock>,
-    /// Boxed (with `sid`): rare, and the statements of every role stay in memory.
-    pub not_principal: Option<Box<PrincipalBlock>>,
-    /// A boxed slice (no capacity field), and no spans the rules do not show (the `Effect`
-    /// value, the `Action` key): a statement then fits a 160-byte allocation.
+    // Boxed slices (no capacity field), the rare negated forms in one box, and no parts the
+    // rules do not read (the `Sid`, the spans of the `Effect` value and the `Action` key): a
+    // statement then fits a 128-byte allocation.
     pub actions: Box<[PStr]>,
-    /// `NotAction`, boxed like `not_principal`: rare.
-    pub not_action: Option<Box<NotAction>>,
-    pub conditions: Vec<Condition>,
+    pub negated: Option<Box<Negated>>,
+    pub conditions: Box<[Condition]>,
     pub condition_span: Option<Span>,
+}
+
+/// A statement's `NotPrincipal` and `NotAction`, rare enough to live apart.
+#[derive(Clone, Debug, Default)]
+pub struct Negated {
+    pub not_principal: Option<PrincipalBlock>,
+    pub not_action: Option<NotAction>,
 }
 
 /// A statement's `NotAction` key and its values.
 #[derive(Clone, Debug)]
 pub struct NotAction {
     pub key: Span,
-    pub actions: Vec<PStr>,
+    pub actions: Box<[PStr]>,
 }
 
 impl Statement {
     pub fn is_allow(&self) -> bool {
         self.effect == Effect::Allow
     }
+    pub fn not_principal(&self) -> Option<&PrincipalBlock> {
+        self.negated.as_ref()?.not_principal.as_ref()
+    }
+    pub fn not_action(&self) -> Option<&NotAction> {
+        self.negated.as_ref()?.not_action.as_ref()
+    }
     /// The `NotAction` values (empty without the key).
     pub fn not_actions(&self) -> &[PStr] {
-        self.not_action
-            .as_deref()
-            .map(|n| n.actions.as_slice())
-            .unwrap_or_default()
+        self.not_action().map(|n| &*n.actions).unwrap_or_default()
     }
     pub fn principals(&self) -> impl Iterator<Item = &(PrincipalKind, PStr)> {
         self.principal.iter().flat_map(|p| p.entries.iter())
@@ -431,20 +438,29 @@ pub struct Index {
     workloads_by_sa: KeyIndex,
 }
 
-/// A multimap from a key's 64-bit hash to object positions, sorted for binary search. It holds
+/// A multimap from a key's 32-bit hash to object positions, sorted for binary search. It holds
 /// no copies of the keys (a map of owned strings cost more memory than the objects it indexes
-/// at 100,000 objects), so callers confirm each candidate against the object itself.
+/// at 100,000 objects), so callers confirm each candidate against the object itself; with
+/// keyed hashes, a lookup among a million keys meets a stray candidate about once in 4,000.
 #[derive(Debug, Default)]
-struct KeyIndex(Vec<(u64, u32)>);
+struct KeyIndex(Vec<(KeyHash, u32)>);
+
+/// Half the size of a 64-bit hash: an index entry is then 8 bytes.
+type KeyHash = u32;
+
+/// The two halves of a 64-bit hash folded together.
+fn fold(hash: u64) -> KeyHash {
+    (hash ^ (hash >> 32)) as KeyHash
+}
 
 impl KeyIndex {
-    fn build(mut entries: Vec<(u64, u32)>) -> KeyIndex {
+    fn build(mut entries: Vec<(KeyHash, u32)>) -> KeyIndex {
         entries.sort_unstable();
         KeyIndex(entries)
     }
 
     /// Positions whose key has this hash, in ascending order.
-    fn candidates(&self, hash: u64) -> impl Iterator<Item = usize> + '_ {
+    fn candidates(&self, hash: KeyHash) -> impl Iterator<Item = usize> + '_ {
         let start = self.0.partition_point(|(h, _)| *h < hash);
         self.0
             .get(start..)
@@ -467,18 +483,18 @@ fn index_hasher() -> impl std::hash::Hasher {
 
 /// Hash of a key made of string parts (each part ends with a byte UTF-8 never holds, so
 /// ("ab", "c") ≠ ("a", "bc")).
-fn key_hash(parts: &[&str]) -> u64 {
+fn key_hash(parts: &[&str]) -> KeyHash {
     use std::hash::Hasher;
     let mut h = index_hasher();
     for part in parts {
         h.write(part.as_bytes());
         h.write_u8(0xff);
     }
-    h.finish()
+    fold(h.finish())
 }
 
 /// Hash of a string compared without regard to ASCII case (ARNs).
-fn key_hash_ci(text: &str) -> u64 {
+fn key_hash_ci(text: &str) -> KeyHash {
     use std::hash::Hasher;
     let mut h = index_hasher();
     let mut buf = [0u8; 64];
@@ -491,7 +507,7 @@ fn key_hash_ci(text: &str) -> u64 {
         h.write(buf.get(..n).unwrap_or_default());
     }
     h.write_u8(0xff);
-    h.finish()
+    fold(h.finish())
 }
 
 impl Inventory {
@@ -720,7 +736,7 @@ fn secret_spans(k: &Kube) -> Vec<Span> {
 }
 
 /// Index key of an RBAC role: ClusterRoles have no namespace.
-fn rbac_key(cluster: bool, namespace: &str, name: &str) -> u64 {
+fn rbac_key(cluster: bool, namespace: &str, name: &str) -> KeyHash {
     if cluster {
         key_hash(&["", "", name])
     } else {

@@ -190,7 +190,7 @@ pub fn oidc_refs(statements: &[crate::model::Statement]) -> Vec<crate::model::Oi
                 a.templated,
                 true,
             ) != super::Tri::False
-        }) || (!st.has_action && st.not_action.is_some());
+        }) || (!st.has_action && st.not_action().is_some());
         if !web_identity {
             continue;
         }

@@ -219,7 +219,7 @@ pub fn statement_applies(st: &Statement, req: &Request) -> (Tri, Option<Miss>) {
 }
 
 fn principal_matches(st: &Statement, caller: &Caller) -> Tri {
-    if let Some(np) = &st.not_principal {
+    if let Some(np) = st.not_principal() {
         // NotPrincipal: everyone except the listed principals.
         let listed = block_matches(np.entries.iter(), caller);
         return listed.negate();
@@ -280,7 +280,7 @@ fn aws_principal_matches(value: &crate::model::PStr, who: &str) -> Tri {
 }
 
 fn action_matches(st: &Statement, action: &str) -> Tri {
-    if !st.has_action && st.not_action.is_some() {
+    if !st.has_action && st.not_action().is_some() {
         let listed = st
             .not_actions()
             .iter()

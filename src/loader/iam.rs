@@ -194,20 +194,20 @@ fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Opti
     let mut st = Statement {
         index: index as u32,
         span: node.span,
-        sid: None,
         effect: Effect::Invalid,
         has_action: false,
         principal: None,
-        not_principal: None,
         actions: Box::default(),
-        not_action: None,
-        conditions: Vec::new(),
+        negated: None,
+        conditions: Box::default(),
         condition_span: None,
     };
+    let mut negated = crate::model::Negated::default();
     let mut has_effect = false;
     for (key, value) in entries {
         match key.as_str().unwrap_or("") {
-            "Sid" => st.sid = cx.resolver.last_string(value).map(Box::new),
+            // Any value is allowed, and no rule reads it.
+            "Sid" => {}
             "Effect" => {
                 has_effect = true;
                 st.effect = match value.as_str() {
@@ -220,7 +220,7 @@ fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Opti
                 }
             }
             "Principal" => st.principal = parse_principal(cx, value),
-            "NotPrincipal" => st.not_principal = parse_principal(cx, value).map(Box::new),
+            "NotPrincipal" => negated.not_principal = parse_principal(cx, value),
             "Action" => {
                 st.has_action = true;
                 let mut actions = cx.string_list(value, "Action");
@@ -228,10 +228,10 @@ fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Opti
                 st.actions = actions.into_boxed_slice();
             }
             "NotAction" => {
-                st.not_action = Some(Box::new(crate::model::NotAction {
+                negated.not_action = Some(crate::model::NotAction {
                     key: key.span,
-                    actions: cx.string_list(value, "NotAction"),
-                }));
+                    actions: cx.string_list(value, "NotAction").into_boxed_slice(),
+                });
             }
             "Resource" | "NotResource" => {
                 if trust {
@@ -246,18 +246,23 @@ fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Opti
             }
             "Condition" => {
                 st.condition_span = Some(value.span);
-                parse_conditions(cx, value, &mut st.conditions);
+                let mut conditions = Vec::new();
+                parse_conditions(cx, value, &mut conditions);
+                st.conditions = conditions.into_boxed_slice();
             }
             other => cx.problem(key.span, format!("unknown statement element \"{other}\"")),
         }
     }
+    if negated.not_principal.is_some() || negated.not_action.is_some() {
+        st.negated = Some(Box::new(negated));
+    }
     if !has_effect {
         cx.problem(node.span, "the statement has no Effect");
     }
-    if !st.has_action && st.not_action.is_none() {
+    if !st.has_action && st.not_action().is_none() {
         cx.problem(node.span, "the statement has no Action");
     }
-    if trust && st.principal.is_none() && st.not_principal.is_none() {
+    if trust && st.principal.is_none() && st.not_principal().is_none() {
         cx.problem(node.span, "a trust policy statement needs a Principal");
     }
     for a in st.actions.iter().chain(st.not_actions()) {
@@ -268,19 +273,6 @@ fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Opti
             );
         }
     }
-    // Drop the spare capacity the pushes left: the model lives for the whole run and most
-    // statements have one or two values per list.
-    st.conditions.shrink_to_fit();
-    if let Some(n) = &mut st.not_action {
-        n.actions.shrink_to_fit();
-    }
-    for block in st
-        .principal
-        .iter_mut()
-        .chain(st.not_principal.as_deref_mut())
-    {
-        block.entries.shrink_to_fit();
-    }
     Some(st)
 }
 
@@ -288,8 +280,9 @@ fn parse_principal(cx: &mut Ctx, node: &Node) -> Option<PrincipalBlock> {
     let mut block = PrincipalBlock {
         span: node.span,
         star: None,
-        entries: Vec::new(),
+        entries: Box::default(),
     };
+    let mut found = Vec::new();
     match &node.kind {
         NodeKind::Str(s) if s == "*" => block.star = Some(node.span),
         NodeKind::Map(entries) => {
@@ -305,11 +298,11 @@ fn parse_principal(cx: &mut Ctx, node: &Node) -> Option<PrincipalBlock> {
                     }
                 };
                 let values = cx.string_list(value, "a principal");
-                block.entries.reserve_exact(values.len());
+                found.reserve_exact(values.len());
                 for mut v in values {
                     v.share();
                     check_principal_value(cx, &kind, &v);
-                    block.entries.push((kind.clone(), v));
+                    found.push((kind.clone(), v));
                 }
             }
         }
@@ -321,6 +314,7 @@ fn parse_principal(cx: &mut Ctx, node: &Node) -> Option<PrincipalBlock> {
             return None;
         }
     }
+    block.entries = found.into_boxed_slice();
     Some(block)
 }
 

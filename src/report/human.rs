@@ -152,19 +152,19 @@ impl Human {
 
     pub fn finding(&self, f: &Finding, sources: &SourceMap, out: &mut String) {
         let file = sources.get(f.span.file);
-        let mut labels = vec![labeled(f.span, f.label.clone(), true)];
+        let mut labels = vec![labeled(f.span, f.label.as_deref().map(str::to_owned), true)];
         // Labels in other files are listed in the help text (miette shows one source).
         let mut elsewhere = Vec::new();
         for l in &f.labels {
             if l.span.file == f.span.file {
-                labels.push(labeled(l.span, Some(l.message.clone()), false));
+                labels.push(labeled(l.span, Some(l.message.to_string()), false));
             } else {
                 let other = sources.get(l.span.file);
                 let (line, col) = other.line_col(l.span.start as usize);
                 elsewhere.push(format!("{}:{line}:{col}: {}", other.display, l.message));
             }
         }
-        let mut help = f.help.clone();
+        let mut help = f.help.as_deref().map(str::to_owned);
         if !elsewhere.is_empty() {
             let joined = elsewhere.join("\n");
             help = Some(match help {

@@ -12,7 +12,7 @@ trust_rule!(NotPrincipalAllow, "TRUST009");
 impl TrustRule for NotPrincipalAllow {
     fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
         for st in policy.statements.iter().filter(|s| s.is_allow()) {
-            if let Some(np) = &st.not_principal {
+            if let Some(np) = st.not_principal() {
                 out.push(
                     Finding::new(
                         self.id(),
@@ -25,7 +25,7 @@ impl TrustRule for NotPrincipalAllow {
                     .identity(identity(role, st, "NotPrincipal")),
                 );
             }
-            if let Some(span) = st.not_action.as_ref().map(|n| n.key) {
+            if let Some(span) = st.not_action().map(|n| n.key) {
                 out.push(
                     Finding::new(
                         self.id(),
