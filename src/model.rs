@@ -62,13 +62,21 @@ pub fn shared_text(text: &str) -> Option<&'static str> {
         if *bytes + text.len() > SHARED_TEXT_BYTES {
             return None;
         }
-        // Leaked on purpose: the pool lives as long as the thread, and the texts with it.
+        // Kept for the rest of the process (the model may outlive the thread), and listed in
+        // `KEPT` so that they stay reachable after the thread's pool is dropped: a leak checker
+        // (the fuzz targets' LeakSanitizer) then sees them as held, not lost.
         let kept: &'static str = Box::leak(Box::<str>::from(text));
+        KEPT.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(kept);
         *bytes += kept.len();
         set.insert(kept);
         Some(kept)
     })
 }
+
+/// Every text the per-thread pools keep (one lock per new text, none per lookup).
+static KEPT: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
 
 /// The longest text [`shared_text`] keeps (ARNs and condition keys are far shorter).
 pub const SHARED_TEXT_MAX_LEN: usize = 256;
