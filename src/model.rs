@@ -519,8 +519,8 @@ fn key_hash_ci(text: &str) -> KeyHash {
 }
 
 impl Inventory {
-    /// Drop the spare capacity the merges' growth left in the object lists (they hold the
-    /// smaller kinds inline), before the indexes are built beside them.
+    /// Drop the spare capacity the merges' growth left in the object lists (pointers to the
+    /// boxed objects), before the indexes are built beside them.
     pub fn shrink_to_fit(&mut self) {
         self.roles.shrink_to_fit();
         self.kube.shrink_to_fit();

@@ -211,10 +211,9 @@ pub fn apply(
                 by_config = true;
             }
         }
-        if by_marker || by_config {
-            suppressed += 1;
-        }
-        !(by_marker || by_config)
+        let suppress = by_marker || by_config;
+        suppressed += usize::from(suppress);
+        !suppress
     });
     let config_path = config
         .path
