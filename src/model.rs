@@ -35,6 +35,20 @@ impl PStr {
             self.text = compact_str::CompactString::const_new(text);
         }
     }
+
+    /// A shared text as [`PStr::share`] makes it, without first copying a long text to the heap.
+    pub fn new_shared(text: &str, span: Span) -> PStr {
+        let shared = (text.len() > INLINE_TEXT_LEN)
+            .then(|| shared_text(text))
+            .flatten();
+        PStr::new(
+            shared.map_or_else(
+                || compact_str::CompactString::new(text),
+                compact_str::CompactString::const_new,
+            ),
+            span,
+        )
+    }
 }
 
 /// Texts longer than a `CompactString` holds inline, kept once per thread for the rest of the
@@ -77,6 +91,10 @@ pub fn shared_text(text: &str) -> Option<&'static str> {
 
 /// Every text the per-thread pools keep (one lock per new text, none per lookup).
 static KEPT: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+
+/// The longest text a `CompactString` holds inline (on 64-bit targets; shorter elsewhere, where
+/// [`PStr::new_shared`] then only looks up a few more texts).
+const INLINE_TEXT_LEN: usize = 24;
 
 /// The longest text [`shared_text`] keeps (ARNs and condition keys are far shorter).
 pub const SHARED_TEXT_MAX_LEN: usize = 256;
@@ -831,16 +849,16 @@ pub struct EnvVar {
     pub name: PStr,
     pub value: Option<PStr>,
     /// `secretKeyRef`, `configMapKeyRef`, `fieldRef` ... with the span of the `valueFrom` value.
-    pub value_from: Option<(String, Span)>,
+    pub value_from: Option<(compact_str::CompactString, Span)>,
 }
 
 #[derive(Clone, Debug)]
 pub struct Container {
-    pub name: String,
+    pub name: compact_str::CompactString,
     pub span: Span,
     pub env: Vec<EnvVar>,
     /// `envFrom` sources: (`secretRef`/`configMapRef`, object name, span).
-    pub env_from: Vec<(String, String, Span)>,
+    pub env_from: Vec<(compact_str::CompactString, compact_str::CompactString, Span)>,
 }
 
 #[derive(Clone, Debug)]
@@ -1088,6 +1106,21 @@ mod tests {
         let mut short = PStr::new("sts.amazonaws.com", span);
         short.share();
         assert_eq!(short.text, "sts.amazonaws.com");
+    }
+
+    #[test]
+    fn a_text_made_shared_is_the_pooled_copy() {
+        let span = Span::new(0, 0, 1);
+        let mut shared_later = PStr::new(long(2), span);
+        shared_later.share();
+        let made_shared = PStr::new_shared(&long(2), span);
+        assert_eq!(made_shared, shared_later);
+        assert_eq!(made_shared.text.as_ptr(), shared_later.text.as_ptr());
+        // Inline-length text is copied inline, never pooled.
+        let short = PStr::new_shared("sts:AssumeRole", span);
+        assert_eq!(short.text, "sts:AssumeRole");
+        assert!(!short.text.is_heap_allocated());
+        assert_ne!(short.text.as_ptr(), "sts:AssumeRole".as_ptr());
     }
 
     #[test]

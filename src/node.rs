@@ -62,9 +62,14 @@ impl Node {
 
     /// `scalar_text` as an inline string, without a heap copy for short text.
     pub fn scalar_compact(&self) -> Option<compact_str::CompactString> {
+        self.scalar_str().map(Into::into)
+    }
+
+    /// `scalar_text` borrowed.
+    pub fn scalar_str(&self) -> Option<&str> {
         match &self.kind {
-            NodeKind::Str(s) | NodeKind::Number(s) => Some(s.as_str().into()),
-            NodeKind::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
+            NodeKind::Str(s) | NodeKind::Number(s) => Some(s),
+            NodeKind::Bool(b) => Some(if *b { "true" } else { "false" }),
             _ => None,
         }
     }

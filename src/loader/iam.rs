@@ -35,6 +35,19 @@ pub trait Resolver {
             None => false,
         }
     }
+    /// `append_strings` with long texts shared ([`PStr::share`]), for values that repeat.
+    fn append_shared(&self, node: &Node, out: &mut Vec<PStr>) -> bool {
+        let first = out.len();
+        let found = self.append_strings(node, out);
+        out.iter_mut().skip(first).for_each(PStr::share);
+        found
+    }
+    /// `last_string` with a long text shared.
+    fn last_shared(&self, node: &Node) -> Option<PStr> {
+        let mut value = self.last_string(node)?;
+        value.share();
+        Some(value)
+    }
 }
 
 /// Scalars as written.
@@ -49,6 +62,13 @@ impl Resolver for Literal {
     }
     fn append_strings(&self, node: &Node, out: &mut Vec<PStr>) -> bool {
         pstr(node).map(|v| out.push(v)).is_some()
+    }
+    // Shared straight from the node's text: no heap copy made only to be dropped for the pool's.
+    fn append_shared(&self, node: &Node, out: &mut Vec<PStr>) -> bool {
+        self.last_shared(node).map(|v| out.push(v)).is_some()
+    }
+    fn last_shared(&self, node: &Node) -> Option<PStr> {
+        Some(PStr::new_shared(node.scalar_str()?, node.span))
     }
 }
 
@@ -67,15 +87,27 @@ impl Ctx<'_> {
 
     /// A string or a list of strings.
     fn string_list(&mut self, node: &Node, what: &str) -> Vec<PStr> {
+        let mut out = Vec::new();
+        self.append_list(node, what, false, &mut out);
+        out
+    }
+
+    /// [`Ctx::string_list`] appended to `out`, with long texts shared when `shared` is set.
+    fn append_list(&mut self, node: &Node, what: &str, shared: bool, out: &mut Vec<PStr>) {
         // A tagged node or a map is an intrinsic function (CloudFormation): resolve it whole.
         let items = if node.tag.is_some() || node.as_map().is_some() {
             std::slice::from_ref(node)
         } else {
             node.one_or_many()
         };
-        let mut out = Vec::with_capacity(items.len());
+        out.reserve_exact(items.len());
         for item in items {
-            if !self.resolver.append_strings(item, &mut out) {
+            let found = if shared {
+                self.resolver.append_shared(item, out)
+            } else {
+                self.resolver.append_strings(item, out)
+            };
+            if !found {
                 self.problem(
                     item.span,
                     format!(
@@ -85,7 +117,6 @@ impl Ctx<'_> {
                 );
             }
         }
-        out
     }
 }
 
@@ -223,8 +254,8 @@ fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Opti
             "NotPrincipal" => negated.not_principal = parse_principal(cx, value),
             "Action" => {
                 st.has_action = true;
-                let mut actions = cx.string_list(value, "Action");
-                actions.iter_mut().for_each(PStr::share);
+                let mut actions = Vec::new();
+                cx.append_list(value, "Action", true, &mut actions);
                 st.actions = actions.into_boxed_slice();
             }
             "NotAction" => {
@@ -283,6 +314,8 @@ fn parse_principal(cx: &mut Ctx, node: &Node) -> Option<PrincipalBlock> {
         entries: Box::default(),
     };
     let mut found = Vec::new();
+    // One buffer for every principal type's values.
+    let mut values = Vec::new();
     match &node.kind {
         NodeKind::Str(s) if s == "*" => block.star = Some(node.span),
         NodeKind::Map(entries) => {
@@ -297,10 +330,10 @@ fn parse_principal(cx: &mut Ctx, node: &Node) -> Option<PrincipalBlock> {
                         PrincipalKind::Other(other.to_string())
                     }
                 };
-                let values = cx.string_list(value, "a principal");
+                values.clear();
+                cx.append_list(value, "a principal", true, &mut values);
                 found.reserve_exact(values.len());
-                for mut v in values {
-                    v.share();
+                for v in values.drain(..) {
                     check_principal_value(cx, &kind, &v);
                     found.push((kind.clone(), v));
                 }
@@ -440,10 +473,9 @@ fn parse_conditions(cx: &mut Ctx, node: &Node, out: &mut Vec<Condition>) {
             continue;
         };
         for (key_node, values) in keys {
-            let Some(mut key) = cx.resolver.last_string(key_node) else {
+            let Some(key) = cx.resolver.last_shared(key_node) else {
                 continue;
             };
-            key.share();
             let vals = cx.string_list(values, "a condition value");
             out.push(Condition {
                 operator: op_text.clone(),

@@ -284,7 +284,7 @@ fn container(c: &Node) -> Container {
                 value: e.get("value").and_then(pstr),
                 value_from: e.get("valueFrom").and_then(|v| {
                     let (k, _) = v.as_map()?.first()?;
-                    Some((k.as_str()?.to_string(), v.span))
+                    Some((k.as_str()?.into(), v.span))
                 }),
             })
         })
@@ -300,14 +300,14 @@ fn container(c: &Node) -> Container {
                 .iter()
                 .find(|(k, _)| matches!(k.as_str(), Some("secretRef" | "configMapRef")))?;
             Some((
-                k.as_str()?.to_string(),
-                v.get_str("name").unwrap_or("").to_string(),
+                k.as_str()?.into(),
+                v.get_str("name").unwrap_or("").into(),
                 e.span,
             ))
         })
         .collect();
     Container {
-        name: c.get_str("name").unwrap_or("").to_string(),
+        name: c.get_str("name").unwrap_or("").into(),
         span: c.span,
         env: exact(env),
         env_from: exact(env_from),

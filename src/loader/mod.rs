@@ -305,7 +305,7 @@ pub fn load(inputs: &[PathBuf], limits: &Limits) -> Loaded {
         let send = |batch: Vec<PathBuf>, first: usize| {
             scope.spawn_fifo(move |_| {
                 let results = batch
-                    .iter()
+                    .into_iter()
                     .enumerate()
                     .map(|(i, p)| load_file(p, (first + i) as FileId, limits))
                     .collect();
@@ -392,10 +392,10 @@ pub fn load_in_memory(inputs: &[(&str, &[u8])], limits: &Limits) -> Loaded {
         .iter()
         .enumerate()
         .map(|(i, (name, bytes))| {
-            let mut result = load_bytes(Path::new(name), i as FileId, bytes.to_vec(), limits);
+            let mut result = load_bytes(PathBuf::from(name), i as FileId, bytes.to_vec(), limits);
             // Nothing to read back from: keep the text.
             if let Some(source) = &mut result.source {
-                find_comment_markers(source, i as FileId, Path::new(name));
+                find_comment_markers(source, i as FileId);
             }
             result
         })
@@ -482,15 +482,16 @@ fn read_input(path: &Path, limits: &Limits) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-fn load_file(path: &Path, file: FileId, limits: &Limits) -> FileResult {
-    match read_input(path, limits) {
+/// Takes the walk's path: the file's source entry keeps it.
+fn load_file(path: PathBuf, file: FileId, limits: &Limits) -> FileResult {
+    match read_input(&path, limits) {
         Ok(bytes) => {
             let mut result = load_bytes(path, file, bytes, limits);
             if let Some(source) = &mut result.source {
-                find_comment_markers(source, file, path);
+                find_comment_markers(source, file);
                 // A regular file can be read again for a report; standard input cannot. Files
                 // with errors keep their text: the errors are shown with an excerpt.
-                if path.as_os_str() != "-" && result.errors.is_empty() {
+                if source.path.as_os_str() != "-" && result.errors.is_empty() {
                     source.release_text();
                 }
             }
@@ -499,7 +500,7 @@ fn load_file(path: &Path, file: FileId, limits: &Limits) -> FileResult {
         Err(message) => {
             let mut result = FileResult::default();
             result.errors.push(LoadError {
-                path: display_path(path),
+                path: display_path(&path),
                 span: None,
                 message,
             });
@@ -508,15 +509,15 @@ fn load_file(path: &Path, file: FileId, limits: &Limits) -> FileResult {
     }
 }
 
-fn load_bytes(path: &Path, file: FileId, bytes: Vec<u8>, limits: &Limits) -> FileResult {
-    let display = display_path(path);
+fn load_bytes(path: PathBuf, file: FileId, bytes: Vec<u8>, limits: &Limits) -> FileResult {
+    let display = display_path(&path);
     let mut result = FileResult::default();
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
             let offset = e.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let source = SourceFile::new(path.to_path_buf(), display.clone(), lossy);
+            let source = SourceFile::new(path, display.clone(), lossy);
             result.errors.push(LoadError {
                 path: display,
                 span: Some(Span::new(file, offset, offset + 1)),
@@ -533,11 +534,11 @@ fn load_bytes(path: &Path, file: FileId, bytes: Vec<u8>, limits: &Limits) -> Fil
             span: Some(Span::new(file, offset, offset + 1)),
             message: "contains a NUL byte (binary file?)".into(),
         });
-        result.source = Some(SourceFile::new(path.to_path_buf(), display, text));
+        result.source = Some(SourceFile::new(path, display, text));
         return result;
     }
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("stdin");
-    let docs = parse_text(&text, file, limits, path);
+    let docs = parse_text(&text, file, limits, &path);
     match docs {
         Err(e) => result.errors.push(LoadError {
             path: display.clone(),
@@ -562,14 +563,14 @@ fn load_bytes(path: &Path, file: FileId, bytes: Vec<u8>, limits: &Limits) -> Fil
             }
         }
     }
-    result.source = Some(SourceFile::new(path.to_path_buf(), display, text));
+    result.source = Some(SourceFile::new(path, display, text));
     result
 }
 
 /// The `# ekstrust:ignore` comments of a loaded file. JSON has no comments: that text in a JSON
 /// file is string content.
-fn find_comment_markers(source: &mut SourceFile, file: FileId, path: &Path) {
-    if !is_json_text(source.text(), path) {
+fn find_comment_markers(source: &mut SourceFile, file: FileId) {
+    if !is_json_text(source.text(), &source.path) {
         source.comment_markers = crate::suppress::scan_comments(file, source.text());
     }
 }
