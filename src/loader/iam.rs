@@ -5,7 +5,7 @@
 use super::k8s::pstr;
 use crate::model::{
     Condition, Effect, Operator, PStr, Policy, PolicyProblem, PrincipalBlock, PrincipalKind,
-    Statement,
+    SmallList, Statement,
 };
 use crate::node::{DuplicateKey, Node, NodeKind};
 
@@ -75,6 +75,8 @@ impl Resolver for Literal {
 struct Ctx<'a> {
     resolver: &'a dyn Resolver,
     problems: Vec<PolicyProblem>,
+    /// Reused for each list the model keeps in a [`SmallList`].
+    scratch: Vec<PStr>,
 }
 
 impl Ctx<'_> {
@@ -90,6 +92,15 @@ impl Ctx<'_> {
         let mut out = Vec::new();
         self.append_list(node, what, false, &mut out);
         out
+    }
+
+    /// [`Ctx::string_list`] as a [`SmallList`], read through the scratch buffer.
+    fn small_list(&mut self, node: &Node, what: &str, shared: bool) -> SmallList<PStr> {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        self.append_list(node, what, shared, &mut scratch);
+        let list = SmallList::take_from(&mut scratch);
+        self.scratch = scratch;
+        list
     }
 
     /// [`Ctx::string_list`] appended to `out`, with long texts shared when `shared` is set.
@@ -131,6 +142,7 @@ pub fn parse_policy(
     let mut cx = Ctx {
         resolver,
         problems: Vec::new(),
+        scratch: Vec::new(),
     };
     for d in duplicates {
         cx.problem(
@@ -228,7 +240,7 @@ fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Opti
         effect: Effect::Invalid,
         has_action: false,
         principal: None,
-        actions: Box::default(),
+        actions: SmallList::default(),
         negated: None,
         conditions: Box::default(),
         condition_span: None,
@@ -254,9 +266,7 @@ fn parse_statement(cx: &mut Ctx, node: &Node, index: usize, trust: bool) -> Opti
             "NotPrincipal" => negated.not_principal = parse_principal(cx, value),
             "Action" => {
                 st.has_action = true;
-                let mut actions = Vec::new();
-                cx.append_list(value, "Action", true, &mut actions);
-                st.actions = actions.into_boxed_slice();
+                st.actions = cx.small_list(value, "Action", true);
             }
             "NotAction" => {
                 negated.not_action = Some(crate::model::NotAction {
@@ -476,12 +486,11 @@ fn parse_conditions(cx: &mut Ctx, node: &Node, out: &mut Vec<Condition>) {
             let Some(key) = cx.resolver.last_shared(key_node) else {
                 continue;
             };
-            let vals = cx.string_list(values, "a condition value");
             out.push(Condition {
                 operator: op_text.clone(),
                 op: op.clone(),
                 key,
-                values: vals.into_boxed_slice(),
+                values: cx.small_list(values, "a condition value", false),
                 values_span: values.span,
             });
         }
