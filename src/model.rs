@@ -92,9 +92,8 @@ pub fn shared_text(text: &str) -> Option<&'static str> {
 /// Every text the per-thread pools keep (one lock per new text, none per lookup).
 static KEPT: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
 
-/// The longest text a `CompactString` holds inline (on 64-bit targets; shorter elsewhere, where
-/// [`PStr::new_shared`] then only looks up a few more texts).
-const INLINE_TEXT_LEN: usize = 24;
+/// The longest text a `CompactString` holds inline: as many bytes as the string itself takes.
+const INLINE_TEXT_LEN: usize = std::mem::size_of::<compact_str::CompactString>();
 
 /// The longest text [`shared_text`] keeps (ARNs and condition keys are far shorter).
 pub const SHARED_TEXT_MAX_LEN: usize = 256;
@@ -1174,6 +1173,12 @@ mod tests {
         assert_eq!(short.text, "sts:AssumeRole");
         assert!(!short.text.is_heap_allocated());
         assert_ne!(short.text.as_ptr(), "sts:AssumeRole".as_ptr());
+        // The longest inline text is held inside the string itself (neither on the heap nor
+        // pooled): the bound matches the string's own.
+        let longest = PStr::new_shared(&"k".repeat(INLINE_TEXT_LEN), span);
+        let inside = &longest.text as *const compact_str::CompactString as usize;
+        let text_at = longest.text.as_ptr() as usize;
+        assert!((inside..inside + INLINE_TEXT_LEN).contains(&text_at));
     }
 
     #[test]
