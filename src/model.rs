@@ -799,18 +799,19 @@ fn kube_indexes(k: &Kube) -> (KeyIndex, KeyIndex, KeyIndex) {
 
 /// Literal AWS credential values in container environments.
 fn secret_spans(k: &Kube) -> Vec<Span> {
-    k.workloads
+    let literal_env = k
+        .workloads
         .iter()
         .flat_map(|w| w.pod.containers.iter())
         .flat_map(|c| c.env.iter())
-        .filter(|e| {
-            matches!(
-                e.name.text.as_str(),
-                "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY" | "AWS_SESSION_TOKEN"
-            )
-        })
-        .filter_map(|e| e.value.as_ref().map(|v| v.span))
-        .collect()
+        .filter(|e| AWS_CREDENTIAL_VARS.contains(&e.name.text.as_str()))
+        .filter_map(|e| e.value.as_ref().map(|v| v.span));
+    let source_values = k
+        .env_sources
+        .iter()
+        .flat_map(|s| s.keys.iter())
+        .map(|(_, value)| *value);
+    literal_env.chain(source_values).collect()
 }
 
 /// Index key of an RBAC role: ClusterRoles have no namespace.
@@ -909,8 +910,46 @@ pub struct Container {
     pub name: compact_str::CompactString,
     pub span: Span,
     pub env: Vec<EnvVar>,
-    /// `envFrom` sources: (`secretRef`/`configMapRef`, object name, span).
-    pub env_from: Vec<(compact_str::CompactString, compact_str::CompactString, Span)>,
+    /// `envFrom` sources, in order (a later source wins for a key both give).
+    pub env_from: Vec<EnvFrom>,
+}
+
+/// One `envFrom` entry of a container.
+#[derive(Clone, Debug)]
+pub struct EnvFrom {
+    /// `secretRef` or `configMapRef`.
+    pub kind: compact_str::CompactString,
+    /// Name of the Secret or ConfigMap.
+    pub name: compact_str::CompactString,
+    /// `prefix`, put before each of the object's keys to make the variable name.
+    pub prefix: compact_str::CompactString,
+    pub span: Span,
+}
+
+/// Environment variables through which the AWS SDKs take static credentials.
+pub const AWS_CREDENTIAL_VARS: [&str; 3] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+];
+
+/// Whether a Secret or ConfigMap key can become an AWS credential variable through `envFrom`:
+/// the key itself, or its end after a `prefix` (`prefix: AWS_` with key `ACCESS_KEY_ID`).
+pub fn may_name_credential_var(key: &str) -> bool {
+    !key.is_empty() && AWS_CREDENTIAL_VARS.iter().any(|var| var.ends_with(key))
+}
+
+/// A Secret or ConfigMap with keys that can become AWS credential variables through `envFrom`.
+/// Only those keys are kept, each with the span of its value so that reports can mask it; the
+/// values themselves are never kept.
+#[derive(Clone, Debug)]
+pub struct EnvSource {
+    /// `Secret` or `ConfigMap`.
+    pub kind: compact_str::CompactString,
+    pub namespace: compact_str::CompactString,
+    pub name: compact_str::CompactString,
+    /// (key, span of its value).
+    pub keys: Box<[(PStr, Span)]>,
 }
 
 #[derive(Clone, Debug)]
@@ -1047,6 +1086,7 @@ pub struct Kube {
     pub roles: Vec<Box<RbacRole>>,
     pub bindings: Vec<Box<Binding>>,
     pub aws_auth: Vec<Box<AwsAuth>>,
+    pub env_sources: Vec<Box<EnvSource>>,
 }
 
 impl Kube {
@@ -1057,6 +1097,7 @@ impl Kube {
         self.roles.shrink_to_fit();
         self.bindings.shrink_to_fit();
         self.aws_auth.shrink_to_fit();
+        self.env_sources.shrink_to_fit();
     }
 
     /// Move another file's objects in, growing each list once.
@@ -1067,6 +1108,7 @@ impl Kube {
         self.roles.append(&mut other.roles);
         self.bindings.append(&mut other.bindings);
         self.aws_auth.append(&mut other.aws_auth);
+        self.env_sources.append(&mut other.env_sources);
     }
 }
 

@@ -187,22 +187,25 @@ fn human_output_has_rule_span_help_and_summary() {
 
 #[test]
 fn literal_secrets_are_never_printed() {
-    for format in ["human", "json"] {
-        let out = ekstrust(&[
-            "lint",
-            "--format",
-            format,
-            "testdata/POD002/fail/literal-keys.yaml",
-        ]);
+    let cases = [
+        "testdata/POD002/fail/literal-keys.yaml",
+        // The keys are ConfigMap values read through envFrom.
+        "testdata/POD002/fail/env-from-config-map-prefix.yaml",
+    ];
+    for (format, case) in ["human", "json"]
+        .into_iter()
+        .flat_map(|f| cases.map(|c| (f, c)))
+    {
+        let out = ekstrust(&["lint", "--format", format, case]);
         let text = stdout(&out);
         assert!(text.contains("POD002"), "{text}");
         assert!(
             !text.contains("wJalrXUtnFEMI"),
-            "secret printed in {format}: {text}"
+            "secret printed in {format} for {case}: {text}"
         );
         assert!(
             !text.contains("AKIAIOSFODNN7EXAMPLE"),
-            "access key printed in {format}: {text}"
+            "access key printed in {format} for {case}: {text}"
         );
     }
 }

@@ -1,12 +1,15 @@
 //! Kubernetes objects: ServiceAccounts, Namespaces, Pods and the pod templates of every workload
-//! kind, RBAC, and the aws-auth ConfigMap. `List` kinds (kubectl output) are unwrapped.
+//! kind, RBAC, the aws-auth ConfigMap, and the Secrets and ConfigMaps that `envFrom` can read AWS
+//! keys from. `List` kinds (kubectl output) are unwrapped.
 
 use super::FileCtx;
 use crate::model::{
-    Binding, Container, EnvVar, Kube, Namespace, ObjectMeta, PStr, PodSpec, PolicyRule,
-    ProjectedToken, RbacRole, ServiceAccount, Subject, Workload,
+    may_name_credential_var, Binding, Container, EnvFrom, EnvSource, EnvVar, Kube, Namespace,
+    ObjectMeta, PStr, PodSpec, PolicyRule, ProjectedToken, RbacRole, ServiceAccount, Subject,
+    Workload,
 };
 use crate::node::{Node, NodeKind};
+use crate::source::Span;
 
 pub fn is_object(root: &Node) -> bool {
     root.get_str("kind").is_some() && root.get("apiVersion").is_some()
@@ -213,9 +216,32 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Kube) {
             if m.name == "aws-auth" && m.namespace == "kube-system" {
                 out.aws_auth
                     .push(Box::new(super::aws_auth::load(cx, root, m)));
+            } else {
+                env_source(root, kind, m, &["data", "binaryData"], out);
             }
         }
+        "Secret" => env_source(root, kind, meta(root, kind), &["data", "stringData"], out),
         _ => {}
+    }
+}
+
+/// Keep a Secret or ConfigMap only for its keys that can become AWS credential variables
+/// through `envFrom` (most objects have none and are not kept).
+fn env_source(root: &Node, kind: &str, meta: ObjectMeta, maps: &[&str], out: &mut Kube) {
+    let keys: Box<[(PStr, Span)]> = maps
+        .iter()
+        .filter_map(|m| root.get(m).and_then(Node::as_map))
+        .flatten()
+        .filter(|(k, _)| k.as_str().is_some_and(may_name_credential_var))
+        .filter_map(|(k, v)| Some((pstr(k)?, v.span)))
+        .collect();
+    if !keys.is_empty() {
+        out.env_sources.push(Box::new(EnvSource {
+            kind: kind.into(),
+            namespace: meta.namespace,
+            name: meta.name,
+            keys,
+        }));
     }
 }
 
@@ -299,11 +325,12 @@ fn container(c: &Node) -> Container {
                 .as_map()?
                 .iter()
                 .find(|(k, _)| matches!(k.as_str(), Some("secretRef" | "configMapRef")))?;
-            Some((
-                k.as_str()?.into(),
-                v.get_str("name").unwrap_or("").into(),
-                e.span,
-            ))
+            Some(EnvFrom {
+                kind: k.as_str()?.into(),
+                name: v.get_str("name").unwrap_or("").into(),
+                prefix: e.get_str("prefix").unwrap_or("").into(),
+                span: e.span,
+            })
         })
         .collect();
     Container {
@@ -311,5 +338,58 @@ fn container(c: &Node) -> Container {
         span: c.span,
         env: exact(env),
         env_from: exact(env_from),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use crate::engine::lint_in_memory;
+
+    const ENV_OBJECTS: &str = r#"apiVersion: v1
+kind: Secret
+metadata: {name: app-aws, namespace: web}
+data:
+  AWS_ACCESS_KEY_ID: QUtJQUVYQU1QTEVLRVlJRA==
+  SMTP_PASSWORD: c210cC1wYXNz
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: app-env, namespace: web}
+data:
+  SESSION_TOKEN: session-token-value
+  BUCKET: web-assets
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: plain, namespace: web}
+data:
+  LOG_LEVEL: debug
+"#;
+
+    #[test]
+    fn secrets_and_config_maps_keep_only_credential_keys_and_mask_their_values() {
+        let out = lint_in_memory(&[("env.yaml", ENV_OBJECTS.as_bytes())], &Config::default());
+        let kept: Vec<(&str, &str, Vec<&str>)> = out
+            .inventory
+            .kube
+            .env_sources
+            .iter()
+            .map(|s| {
+                let keys = s.keys.iter().map(|(k, _)| k.text.as_str()).collect();
+                (s.kind.as_str(), s.name.as_str(), keys)
+            })
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("Secret", "app-aws", vec!["AWS_ACCESS_KEY_ID"]),
+                // A key that becomes AWS_SESSION_TOKEN with `prefix: AWS_`.
+                ("ConfigMap", "app-env", vec!["SESSION_TOKEN"]),
+            ]
+        );
+        let file = &out.sources.files[0];
+        let masked: Vec<&str> = out.secrets.iter().map(|s| file.slice(*s)).collect();
+        assert_eq!(masked, ["QUtJQUVYQU1QTEVLRVlJRA==", "session-token-value"]);
     }
 }
