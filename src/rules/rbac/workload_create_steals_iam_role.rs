@@ -1,9 +1,10 @@
 //! RBAC006 workload-create-steals-iam-role: whoever can create pods (or controllers, or exec into
-//! pods) in a namespace can run as any of its ServiceAccounts and so obtain their IAM roles.
+//! pods) in a namespace can run as any of its ServiceAccounts and so obtain their IAM roles, from
+//! IRSA annotations and Pod Identity associations alike.
 
 use super::{identity, subject_names, user_bindings, ResolvedRole};
 use crate::finding::{Finding, Severity};
-use crate::model::{Inventory, ServiceAccount};
+use crate::model::{Inventory, PodIdentityAssociation, ServiceAccount};
 use crate::rules::{Context, Rule};
 use crate::source::Span;
 use std::collections::BTreeMap;
@@ -40,11 +41,45 @@ pub fn irsa_by_namespace(inv: &Inventory) -> BTreeMap<&str, Vec<&ServiceAccount>
     map
 }
 
+/// What a pod in a namespace can get IAM roles through.
+#[derive(Default)]
+struct Exposed<'a> {
+    /// ServiceAccounts with an IRSA role.
+    service_accounts: Vec<&'a ServiceAccount>,
+    /// Pod Identity associations of the namespace's ServiceAccounts.
+    associations: Vec<&'a PodIdentityAssociation>,
+}
+
+/// IRSA ServiceAccounts and Pod Identity associations, by namespace. An association is left out
+/// when its namespace or ServiceAccount is a template placeholder, or when the inventory is
+/// complete and its ServiceAccount does not exist (no pod can run as it; PODID004 reports it).
+fn exposed_by_namespace<'a>(cx: &Context<'a>) -> BTreeMap<&'a str, Exposed<'a>> {
+    let inv = cx.inventory;
+    let mut map: BTreeMap<&str, Exposed> = BTreeMap::new();
+    for (ns, sas) in irsa_by_namespace(inv) {
+        map.entry(ns).or_default().service_accounts = sas;
+    }
+    for a in &inv.eks.pod_identity {
+        let (ns, sa) = (&a.namespace, &a.service_account);
+        if ns.templated || sa.templated {
+            continue;
+        }
+        if cx.config.complete && inv.service_account(&ns.text, &sa.text).is_none() {
+            continue;
+        }
+        map.entry(ns.text.as_str())
+            .or_default()
+            .associations
+            .push(a);
+    }
+    map
+}
+
 /// The namespaces a binding's grants apply to, among those that matter: all of them for a
 /// cluster binding, a lookup (not a scan of every namespace) for a namespaced one.
-pub fn namespaces_in_scope<'a>(
+pub fn namespaces_in_scope<'a, V>(
     b: &crate::model::Binding,
-    interesting: &BTreeMap<&'a str, Vec<&'a ServiceAccount>>,
+    interesting: &BTreeMap<&'a str, V>,
 ) -> Vec<&'a str> {
     if b.cluster {
         return interesting.keys().copied().collect();
@@ -98,8 +133,8 @@ impl Rule for WorkloadCreateStealsIamRole {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        let irsa = irsa_by_namespace(cx.inventory);
-        if irsa.is_empty() {
+        let exposed = exposed_by_namespace(cx);
+        if exposed.is_empty() {
             return;
         }
         for (b, role) in user_bindings(cx.inventory) {
@@ -110,11 +145,21 @@ impl Rule for WorkloadCreateStealsIamRole {
             if subjects.is_empty() {
                 continue;
             }
-            for ns in namespaces_in_scope(b, &irsa) {
-                let Some(sas) = irsa.get(ns) else {
+            for ns in namespaces_in_scope(b, &exposed) {
+                let Some(Exposed {
+                    service_accounts: sas,
+                    associations,
+                }) = exposed.get(ns)
+                else {
                     continue;
                 };
-                let roles = role_descriptions(sas.iter().copied());
+                let mut roles = role_descriptions(sas.iter().copied());
+                roles.extend(associations.iter().map(|a| {
+                    format!(
+                        "`{}` (via {}, Pod Identity)",
+                        a.role_arn.text, a.service_account.text
+                    )
+                }));
                 let mut f = Finding::new(
                     self.id(),
                     Severity::High,
@@ -134,7 +179,17 @@ impl Rule for WorkloadCreateStealsIamRole {
                 if let Some(span) = rule_span {
                     f = f.with_label(span, format!("allows {how}"));
                 }
-                out.push(with_role_labels(f, sas.iter().copied()));
+                f = with_role_labels(f, sas.iter().copied());
+                for a in associations {
+                    f = f.with_label(
+                        a.role_arn.span,
+                        format!(
+                            "Pod Identity role of ServiceAccount {ns}/{}",
+                            a.service_account.text
+                        ),
+                    );
+                }
+                out.push(f);
             }
         }
     }
