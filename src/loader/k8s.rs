@@ -217,17 +217,31 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Kube) {
                 out.aws_auth
                     .push(Box::new(super::aws_auth::load(cx, root, m)));
             } else {
-                env_source(root, kind, m, &["data", "binaryData"], out);
+                // Only `data`: the kubelet makes variables from no other ConfigMap field.
+                env_source(root, kind, || m, &["data"], out);
             }
         }
-        "Secret" => env_source(root, kind, meta(root, kind), &["data", "stringData"], out),
+        // `stringData` is merged into `data` when the Secret is written.
+        "Secret" => env_source(
+            root,
+            kind,
+            || meta(root, kind),
+            &["data", "stringData"],
+            out,
+        ),
         _ => {}
     }
 }
 
 /// Keep a Secret or ConfigMap only for its keys that can become AWS credential variables
-/// through `envFrom` (most objects have none and are not kept).
-fn env_source(root: &Node, kind: &str, meta: ObjectMeta, maps: &[&str], out: &mut Kube) {
+/// through `envFrom` (most objects have none and are not kept, so their metadata is not read).
+fn env_source(
+    root: &Node,
+    kind: &str,
+    meta: impl FnOnce() -> ObjectMeta,
+    maps: &[&str],
+    out: &mut Kube,
+) {
     let keys: Box<[(PStr, Span)]> = maps
         .iter()
         .filter_map(|m| root.get(m).and_then(Node::as_map))
@@ -236,6 +250,7 @@ fn env_source(root: &Node, kind: &str, meta: ObjectMeta, maps: &[&str], out: &mu
         .filter_map(|(k, v)| Some((pstr(k)?, v.span)))
         .collect();
     if !keys.is_empty() {
+        let meta = meta();
         out.env_sources.push(Box::new(EnvSource {
             kind: kind.into(),
             namespace: meta.namespace,
@@ -359,6 +374,8 @@ metadata: {name: app-env, namespace: web}
 data:
   SESSION_TOKEN: session-token-value
   BUCKET: web-assets
+binaryData:
+  AWS_SECRET_ACCESS_KEY: bm90LWFuLWVudi12YXJpYWJsZQ==
 ---
 apiVersion: v1
 kind: ConfigMap
