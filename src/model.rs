@@ -797,7 +797,8 @@ fn kube_indexes(k: &Kube) -> (KeyIndex, KeyIndex, KeyIndex) {
     )
 }
 
-/// Literal AWS credential values in container environments.
+/// Literal AWS credential values: in container environments, and the values of the credential
+/// keys of Secrets and ConfigMaps.
 fn secret_spans(k: &Kube) -> Vec<Span> {
     let literal_env = k
         .workloads
