@@ -1158,6 +1158,8 @@ pub struct ImdsSettings {
     pub span: Span,
     pub http_tokens: Option<PStr>,
     pub hop_limit: Option<(i64, Span)>,
+    /// Why the hop limit applies though the input does not set it (a schema default), if so.
+    pub hop_limit_default: Option<&'static str>,
     /// eksctl node groups: `disablePodIMDS` is not true.
     pub eksctl_pod_imds_open: bool,
 }

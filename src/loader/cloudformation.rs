@@ -442,6 +442,7 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
                     hop_limit: md
                         .get("HttpPutResponseHopLimit")
                         .and_then(|n| Some((n.scalar_text()?.parse().ok()?, n.span))),
+                    hop_limit_default: None,
                     eksctl_pod_imds_open: false,
                 });
             }

@@ -161,6 +161,7 @@ pub fn load(root: &Node, out: &mut Eks) {
             hop_limit: md
                 .get("HttpPutResponseHopLimit")
                 .and_then(|n| Some((n.scalar_text()?.parse().ok()?, n.span))),
+            hop_limit_default: None,
             eksctl_pod_imds_open: false,
         });
     }

@@ -147,6 +147,7 @@ pub fn load(root: &Node, out: &mut Eks, kube: &mut crate::model::Kube) {
                 span: ng.get("name").map(|n| n.span).unwrap_or(ng.span),
                 http_tokens: v1_allowed.map(|n| crate::model::PStr::new("optional", n.span)),
                 hop_limit: None,
+                hop_limit_default: None,
                 eksctl_pod_imds_open: !pod_imds_disabled,
             });
         }

@@ -209,6 +209,7 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
                     hop_limit: md
                         .get("http_put_response_hop_limit")
                         .and_then(|n| Some((n.scalar_text()?.parse().ok()?, n.span))),
+                    hop_limit_default: None,
                     eksctl_pod_imds_open: false,
                 });
             }

@@ -33,10 +33,14 @@ impl Rule for ImdsReachableFromPods {
                 );
             }
             if let Some((limit, span)) = s.hop_limit.filter(|(l, _)| *l > 1) {
+                let default = s
+                    .hop_limit_default
+                    .map(|why| format!(" ({why})"))
+                    .unwrap_or_default();
                 report(
                     span,
                     format!(
-                        "the hop limit is {limit}, so containers one hop away get IMDS answers"
+                        "the hop limit is {limit}{default}, so containers one hop away get IMDS answers"
                     ),
                     "hops",
                 );

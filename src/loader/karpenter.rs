@@ -1,0 +1,64 @@
+//! Karpenter `EC2NodeClass` objects (`karpenter.k8s.aws`): the IAM role Karpenter launches nodes
+//! with, and the IMDS options of the launch templates it generates from the class.
+
+use super::k8s::pstr;
+use crate::model::{Eks, ImdsSettings, NodeRoleRef};
+use crate::node::Node;
+
+/// The hop limit the `v1beta1` schema fills in (Karpenter before v1.0): for a `metadataOptions`
+/// without `httpPutResponseHopLimit`, and for a class without `metadataOptions` at all. The `v1`
+/// schema defaults both to 1, and both versions default `httpTokens` to `required`.
+const V1BETA1_DEFAULT_HOP_LIMIT: i64 = 2;
+
+pub fn is_node_class(root: &Node) -> bool {
+    root.get_str("kind") == Some("EC2NodeClass")
+        && root
+            .get_str("apiVersion")
+            .is_some_and(|v| v.starts_with("karpenter.k8s.aws/"))
+}
+
+pub fn load(root: &Node, out: &mut Eks) {
+    let Some(spec) = root.get("spec") else {
+        return;
+    };
+    let name_node = root.path(&["metadata", "name"]);
+    let name = format!(
+        "Karpenter EC2NodeClass {}",
+        name_node.and_then(Node::as_str).unwrap_or("?")
+    );
+    // `instanceProfile` (the alternative to `role`) names a profile, not a role: nothing to
+    // resolve it against in the inputs.
+    if let Some(role) = spec.get("role").and_then(pstr) {
+        out.node_roles.push(NodeRoleRef {
+            role,
+            source: name.clone(),
+        });
+    }
+    let v1beta1 = root.get_str("apiVersion") == Some("karpenter.k8s.aws/v1beta1");
+    let options = spec.get("metadataOptions").filter(|n| !n.is_null());
+    let explicit_hop_limit = options
+        .and_then(|o| o.get("httpPutResponseHopLimit"))
+        .and_then(|n| Some((n.scalar_text()?.parse().ok()?, n.span)));
+    let (hop_limit, hop_limit_default) = match explicit_hop_limit {
+        Some(limit) => (Some(limit), None),
+        None if v1beta1 => {
+            // Point at the options that leave the limit out, or at the class's name.
+            let span = options.or(name_node).map(|n| n.span).unwrap_or(root.span);
+            (
+                Some((V1BETA1_DEFAULT_HOP_LIMIT, span)),
+                Some(
+                    "the karpenter.k8s.aws/v1beta1 default when httpPutResponseHopLimit is not set",
+                ),
+            )
+        }
+        None => (None, None),
+    };
+    out.imds.push(ImdsSettings {
+        name,
+        span: name_node.map(|n| n.span).unwrap_or(root.span),
+        http_tokens: options.and_then(|o| o.get("httpTokens")).and_then(pstr),
+        hop_limit,
+        hop_limit_default,
+        eksctl_pod_imds_open: false,
+    });
+}
