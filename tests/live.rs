@@ -97,6 +97,19 @@ async fn seed(moto: &str) -> String {
             .await
             .unwrap();
     }
+    // Karpenter's node role, known to be one only from the cluster's EC2NodeClass (NODE001).
+    iam.create_role()
+        .role_name("karpenter-nodes")
+        .assume_role_policy_document(node_trust)
+        .send()
+        .await
+        .unwrap();
+    iam.attach_role_policy()
+        .role_name("karpenter-nodes")
+        .policy_arn("arn:aws:iam::aws:policy/AmazonS3FullAccess")
+        .send()
+        .await
+        .unwrap();
     // A node group whose launch template allows IMDSv1 with a hop limit of 2 (NODE003).
     let ec2 = aws_sdk_ec2::Client::new(&config);
     let lt = ec2
@@ -230,6 +243,23 @@ fn live_audit_end_to_end() {
             hit.1
         );
     }
+    // Karpenter: the EC2NodeClass was listed, its hop limit reported, and its node role fetched
+    // from IAM and judged as a node role.
+    let report: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
+    let message_of =
+        |rule: &str, needle: &str| {
+            report["findings"].as_array().unwrap().iter().any(|f| {
+                f["rule"] == rule && f["message"].as_str().is_some_and(|m| m.contains(needle))
+            })
+        };
+    assert!(
+        message_of(
+            "NODE003",
+            "Karpenter EC2NodeClass general: the hop limit is 2"
+        ),
+        "{found:?}"
+    );
+    assert!(message_of("NODE001", "karpenter-nodes"), "{found:?}");
     // Pagination: all ServiceAccounts arrived although pages hold 3.
     let sas: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(snapshot.join("kubernetes/serviceaccounts.json")).unwrap(),

@@ -365,7 +365,11 @@ pub async fn fetch(
             || kube.aws_auth_text.contains(role.arn())
             || kube
                 .aws_auth_text
-                .contains(&format!(":role/{}", role.role_name()));
+                .contains(&format!(":role/{}", role.role_name()))
+            || kube
+                .karpenter_node_roles
+                .iter()
+                .any(|r| r == role.role_name() || r.eq_ignore_ascii_case(role.arn()));
         if relevant {
             selected.push((
                 role.role_name().to_string(),

@@ -43,7 +43,22 @@ const KINDS: &[(&str, &str, &str, bool)] = &[
         "ClusterRoleBinding",
         false,
     ),
+    // Absent (404) where Karpenter is not installed; see `OLDER_VERSION` for Karpenter before v1.
+    (
+        "/apis/karpenter.k8s.aws/v1",
+        "ec2nodeclasses",
+        "EC2NodeClass",
+        false,
+    ),
 ];
+
+/// API versions to ask for when the current one is not served: Karpenter before v1.0 serves
+/// EC2NodeClasses as `v1beta1` only. (Karpenter 1.0 serves both, so `v1` is asked first and the
+/// objects are not read twice.)
+const OLDER_VERSION: &[(&str, &str)] = &[(
+    "/apis/karpenter.k8s.aws/v1",
+    "/apis/karpenter.k8s.aws/v1beta1",
+)];
 
 /// What the AWS side needs from the cluster.
 #[derive(Debug, Default)]
@@ -52,6 +67,8 @@ pub struct KubeFacts {
     pub annotated_roles: Vec<String>,
     /// Role ARNs mapped in aws-auth (mapRoles text, searched for ARNs).
     pub aws_auth_text: String,
+    /// Node roles named by Karpenter EC2NodeClasses (`spec.role`: a role name, or an ARN).
+    pub karpenter_node_roles: Vec<String>,
 }
 
 async fn client(opts: &AuditOptions) -> Result<Client, String> {
@@ -165,12 +182,21 @@ pub async fn fetch(opts: &AuditOptions, warnings: &Warnings) -> Result<KubeFacts
         let page = opts.page_size;
         tasks.push(tokio::spawn(async move {
             let _permit = sem.acquire_owned().await;
+            let mut prefix = prefix;
+            let mut listed = list_all(&client, &format!("{prefix}/{resource}"), page).await;
+            if let (Err(ListError::NotFound), Some(&(_, older))) = (
+                &listed,
+                OLDER_VERSION.iter().find(|(current, _)| *current == prefix),
+            ) {
+                prefix = older;
+                listed = list_all(&client, &format!("{prefix}/{resource}"), page).await;
+            }
             let api_version = prefix
                 .trim_start_matches("/apis/")
                 .trim_start_matches("/api/")
                 .to_string();
             let mut problems = Vec::new();
-            let items = match list_all(&client, &format!("{prefix}/{resource}"), page).await {
+            let items = match listed {
                 Ok(items) => items,
                 Err(ListError::Forbidden(m)) if namespaced => {
                     // Cluster-wide listing forbidden: try each namespace.
@@ -222,6 +248,14 @@ pub async fn fetch(opts: &AuditOptions, warnings: &Warnings) -> Result<KubeFacts
         );
         for p in problems {
             warnings.push(format!("Kubernetes: could not read {p}"));
+        }
+        if resource == "ec2nodeclasses" {
+            facts.karpenter_node_roles.extend(
+                items
+                    .iter()
+                    .filter_map(|c| c.pointer("/spec/role")?.as_str())
+                    .map(|r| r.trim().to_string()),
+            );
         }
         if resource == "serviceaccounts" {
             for sa in &items {

@@ -33,6 +33,7 @@ RESOURCES = {
     "clusterroles": ("rbac.authorization.k8s.io", "v1", "ClusterRole", False),
     "rolebindings": ("rbac.authorization.k8s.io", "v1", "RoleBinding", True),
     "clusterrolebindings": ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", False),
+    "ec2nodeclasses": ("karpenter.k8s.aws", "v1", "EC2NodeClass", False),
 }
 KIND_TO_RESOURCE = {v[2]: k for k, v in RESOURCES.items()}
 
