@@ -55,8 +55,22 @@ pub(super) fn policies(node: Option<&Node>, arn_key: &str) -> Vec<AccessPolicy> 
 }
 
 fn access_entry(e: &Node) -> Option<AccessEntry> {
+    let policies = policies(e.get("associatedAccessPolicies"), "policyArn");
+    let span = e.get("principalArn").map(|n| n.span).unwrap_or(e.span);
+    access_entry_with(e, "principalArn", policies, span)
+}
+
+/// An access entry whose `type`, `username` and `kubernetesGroups` keys are the EKS API's (as in
+/// eksctl's `accessEntries`); the principal's key and the policies differ by source. `None`
+/// without a principal.
+pub(super) fn access_entry_with(
+    e: &Node,
+    principal_key: &str,
+    policies: Vec<AccessPolicy>,
+    span: crate::source::Span,
+) -> Option<AccessEntry> {
     Some(AccessEntry {
-        principal_arn: e.get("principalArn").and_then(pstr)?,
+        principal_arn: e.get(principal_key).and_then(pstr)?,
         entry_type: e.get("type").and_then(pstr),
         username: e.get("username").and_then(pstr),
         groups: e
@@ -66,8 +80,23 @@ fn access_entry(e: &Node) -> Option<AccessEntry> {
             .iter()
             .filter_map(pstr)
             .collect(),
-        policies: policies(e.get("associatedAccessPolicies"), "policyArn"),
-        span: e.get("principalArn").map(|n| n.span).unwrap_or(e.span),
+        policies,
+        span,
+    })
+}
+
+/// A Pod Identity association from its namespace, ServiceAccount and role keys (camelCase in the
+/// EKS API, snake_case in Terraform). `None` unless all three are there.
+pub(super) fn association_with(
+    node: &Node,
+    [namespace, service_account, role_arn]: [&str; 3],
+    span: crate::source::Span,
+) -> Option<PodIdentityAssociation> {
+    Some(PodIdentityAssociation {
+        namespace: node.get(namespace).and_then(pstr)?,
+        service_account: node.get(service_account).and_then(pstr)?,
+        role_arn: node.get(role_arn).and_then(pstr)?,
+        span,
     })
 }
 
@@ -122,18 +151,11 @@ pub fn load(root: &Node, out: &mut Eks) {
         }
     }
     for a in one_or_list("association", "associations") {
-        if let (Some(namespace), Some(service_account), Some(role_arn)) = (
-            a.get("namespace").and_then(pstr),
-            a.get("serviceAccount").and_then(pstr),
-            a.get("roleArn").and_then(pstr),
-        ) {
-            out.pod_identity.push(PodIdentityAssociation {
-                namespace,
-                service_account,
-                role_arn,
-                span: a.span,
-            });
-        }
+        out.pod_identity.extend(association_with(
+            a,
+            ["namespace", "serviceAccount", "roleArn"],
+            a.span,
+        ));
     }
     for ng in one_or_list("nodegroup", "nodegroups") {
         if let Some(role) = ng.get("nodeRole").and_then(pstr) {

@@ -2,9 +2,7 @@
 //! node groups with their IAM settings and IMDS options.
 
 use super::k8s::pstr;
-use crate::model::{
-    AccessEntry, AddonPolicies, Eks, ImdsSettings, NodeRoleRef, PodIdentityAssociation,
-};
+use crate::model::{AddonPolicies, Eks, ImdsSettings, NodeRoleRef, PodIdentityAssociation};
 use crate::node::{Node, NodeKind};
 
 pub fn is_cluster_config(root: &Node) -> bool {
@@ -93,24 +91,13 @@ pub fn load(root: &Node, out: &mut Eks, kube: &mut crate::model::Kube) {
         .and_then(Node::as_seq)
         .unwrap_or(&[])
     {
-        let Some(principal_arn) = e.get("principalARN").and_then(pstr) else {
-            continue;
-        };
         let policies = super::eks_api::policies(e.get("accessPolicies"), "policyARN");
-        out.access_entries.push(AccessEntry {
-            principal_arn,
-            entry_type: e.get("type").and_then(pstr),
-            username: e.get("username").and_then(pstr),
-            groups: e
-                .get("kubernetesGroups")
-                .and_then(Node::as_seq)
-                .unwrap_or(&[])
-                .iter()
-                .filter_map(pstr)
-                .collect(),
+        out.access_entries.extend(super::eks_api::access_entry_with(
+            e,
+            "principalARN",
             policies,
-            span: e.span,
-        });
+            e.span,
+        ));
     }
     for key in ["nodeGroups", "managedNodeGroups"] {
         for ng in root.get(key).and_then(Node::as_seq).unwrap_or(&[]) {

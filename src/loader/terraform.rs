@@ -141,9 +141,7 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
 /// EKS resources of a plan.
 pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
     use crate::loader::k8s::pstr;
-    use crate::model::{
-        AccessEntry, AccessPolicy, ImdsSettings, NodeRoleRef, PodIdentityAssociation,
-    };
+    use crate::model::{AccessEntry, AccessPolicy, ImdsSettings, NodeRoleRef};
     let all = resources(root);
     let entry_start = out.access_entries.len();
     for res in &all {
@@ -151,18 +149,11 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
         let span = res.get("address").map(|a| a.span).unwrap_or(res.span);
         match res.get_str("type") {
             Some("aws_eks_pod_identity_association") => {
-                if let (Some(namespace), Some(service_account), Some(role_arn)) = (
-                    v.get("namespace").and_then(pstr),
-                    v.get("service_account").and_then(pstr),
-                    v.get("role_arn").and_then(pstr),
-                ) {
-                    out.pod_identity.push(PodIdentityAssociation {
-                        namespace,
-                        service_account,
-                        role_arn,
-                        span,
-                    });
-                }
+                out.pod_identity.extend(super::eks_api::association_with(
+                    v,
+                    ["namespace", "service_account", "role_arn"],
+                    span,
+                ));
             }
             Some("aws_eks_access_entry") => {
                 let Some(principal_arn) = v.get("principal_arn").and_then(pstr) else {
