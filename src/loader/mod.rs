@@ -666,11 +666,14 @@ fn classify(cx: &FileCtx, root: &Node, result: &mut FileResult, display: &str) {
         eks_api::load(root, &mut result.eks);
     } else if eksctl::is_cluster_config(root) {
         eksctl::load(root, &mut result.eks, &mut result.kube);
-    } else if karpenter::is_node_class(root) {
-        karpenter::load(root, &mut result.eks);
     } else if k8s::is_object(root) {
+        let kind = root.get_str("kind").unwrap_or_default();
+        if kind == "EC2NodeClass" && karpenter::is_node_class(root) {
+            karpenter::load(root, &mut result.eks);
+            return;
+        }
         // `kubectl get ec2nodeclasses -o yaml` (and the audit's snapshot) gives a `List`.
-        if root.get_str("kind").is_some_and(|k| k.ends_with("List")) {
+        if kind.ends_with("List") {
             for item in root.get("items").and_then(Node::as_seq).unwrap_or(&[]) {
                 if karpenter::is_node_class(item) {
                     karpenter::load(item, &mut result.eks);
