@@ -243,8 +243,9 @@ fn live_audit_end_to_end() {
             hit.1
         );
     }
-    // Karpenter: the EC2NodeClass was listed, its hop limit reported, and its node role fetched
-    // from IAM and judged as a node role.
+    // Karpenter: the EC2NodeClass was listed (the server serves it as v1beta1 only, so v1 gave 404
+    // and the auditor fell back), its hop limit reported, and its node role fetched from IAM and
+    // judged as a node role.
     let report: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
     let message_of =
         |rule: &str, needle: &str| {

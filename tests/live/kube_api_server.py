@@ -33,7 +33,8 @@ RESOURCES = {
     "clusterroles": ("rbac.authorization.k8s.io", "v1", "ClusterRole", False),
     "rolebindings": ("rbac.authorization.k8s.io", "v1", "RoleBinding", True),
     "clusterrolebindings": ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", False),
-    "ec2nodeclasses": ("karpenter.k8s.aws", "v1", "EC2NodeClass", False),
+    # Served as v1beta1 only, like Karpenter before v1.0: the auditor must fall back from v1.
+    "ec2nodeclasses": ("karpenter.k8s.aws", "v1beta1", "EC2NodeClass", False),
 }
 KIND_TO_RESOURCE = {v[2]: k for k, v in RESOURCES.items()}
 
@@ -60,15 +61,19 @@ def parse_path(path):
     """Return (resource, namespace, name) for API paths, or None."""
     parts = [p for p in path.split("/") if p]
     if parts[:2] == ["api", "v1"]:
-        rest = parts[2:]
+        group_version, rest = ("", "v1"), parts[2:]
     elif len(parts) >= 3 and parts[0] == "apis":
-        rest = parts[3:]
+        group_version, rest = (parts[1], parts[2]), parts[3:]
     else:
         return None
     namespace = None
     if rest and rest[0] == "namespaces" and len(rest) >= 3:
         namespace, rest = rest[1], rest[2:]
     if not rest:
+        return None
+    # A resource is found only under the group and version this server serves it at.
+    served = RESOURCES.get(rest[0])
+    if served and served[:2] != group_version:
         return None
     return rest[0], namespace, rest[1] if len(rest) > 1 else None
 
