@@ -4,7 +4,7 @@
 
 use super::FileCtx;
 use crate::model::{
-    may_name_credential_var, Binding, Container, EnvFrom, EnvSource, EnvVar, Kube, Namespace,
+    may_name_credential_var, Binding, Container, Eks, EnvFrom, EnvSource, EnvVar, Kube, Namespace,
     ObjectMeta, PStr, PodSpec, PolicyRule, ProjectedToken, RbacRole, ServiceAccount, Subject,
     Workload,
 };
@@ -108,19 +108,24 @@ pub fn meta(root: &Node, kind: &str) -> ObjectMeta {
     }
 }
 
-pub fn load(cx: &FileCtx, root: &Node, out: &mut Kube) {
+/// A Kubernetes object, or each item of a `List`. Karpenter's EC2NodeClass (a node setting, not a
+/// workload) goes to `eks`.
+pub fn load(cx: &FileCtx, root: &Node, out: &mut Kube, eks: &mut Eks) {
     let Some(kind) = root.get_str("kind") else {
         return;
     };
     if kind.ends_with("List") {
         for item in root.get("items").and_then(Node::as_seq).unwrap_or(&[]) {
             if is_object(item) {
-                load(cx, item, out);
+                load(cx, item, out, eks);
             }
         }
         return;
     }
     match kind {
+        "EC2NodeClass" if super::karpenter::is_node_class(root) => {
+            super::karpenter::load(root, eks)
+        }
         "ServiceAccount" => out.service_accounts.push(Box::new(ServiceAccount {
             meta: meta(root, kind),
         })),

@@ -667,20 +667,7 @@ fn classify(cx: &FileCtx, root: &Node, result: &mut FileResult, display: &str) {
     } else if eksctl::is_cluster_config(root) {
         eksctl::load(root, &mut result.eks, &mut result.kube);
     } else if k8s::is_object(root) {
-        let kind = root.get_str("kind").unwrap_or_default();
-        if kind == "EC2NodeClass" && karpenter::is_node_class(root) {
-            karpenter::load(root, &mut result.eks);
-            return;
-        }
-        // `kubectl get ec2nodeclasses -o yaml` (and the audit's snapshot) gives a `List`.
-        if kind.ends_with("List") {
-            for item in root.get("items").and_then(Node::as_seq).unwrap_or(&[]) {
-                if karpenter::is_node_class(item) {
-                    karpenter::load(item, &mut result.eks);
-                }
-            }
-        }
-        k8s::load(cx, root, &mut result.kube);
+        k8s::load(cx, root, &mut result.kube, &mut result.eks);
     } else {
         result.skipped.push(Skipped {
             path: display.to_string(),
