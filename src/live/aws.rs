@@ -344,6 +344,8 @@ pub async fn fetch(
         .chain(&node_roles)
         .chain(&principals)
         .chain(&association_roles)
+        // EC2NodeClass roles given as ARNs; those given by name are matched below.
+        .chain(&kube.karpenter_node_roles)
         .map(|a| a.to_ascii_lowercase())
         .collect();
     let mut selected = Vec::new();
@@ -369,7 +371,7 @@ pub async fn fetch(
             || kube
                 .karpenter_node_roles
                 .iter()
-                .any(|r| r == role.role_name() || r.eq_ignore_ascii_case(role.arn()));
+                .any(|r| r == role.role_name());
         if relevant {
             selected.push((
                 role.role_name().to_string(),
