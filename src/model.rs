@@ -486,6 +486,22 @@ impl Role {
     }
 }
 
+/// An ARN as written, not a template that builds one.
+fn is_plain_arn(reference: &str) -> bool {
+    reference.starts_with("arn:") && !reference.contains("${")
+}
+
+/// The name a reference ends in: `${Logical.Arn}` → `Logical`, `aws_iam_role.x.arn` →
+/// `aws_iam_role.x`, an ARN → its last path segment.
+fn reference_key(reference: &str) -> &str {
+    let key = reference.trim_start_matches("${").trim_end_matches('}');
+    let key = key
+        .strip_suffix(".Arn")
+        .or_else(|| key.strip_suffix(".arn"))
+        .unwrap_or(key);
+    key.rsplit('/').next().unwrap_or(key)
+}
+
 /// Everything loaded from the inputs.
 #[derive(Debug, Default)]
 pub struct Inventory {
@@ -677,15 +693,10 @@ impl Inventory {
     /// Roles a node-role reference may mean: an ARN, a role name, or a template reference
     /// (`${Logical.Arn}`, `aws_iam_role.x.arn`).
     pub fn roles_for_reference(&self, reference: &str) -> Vec<&Role> {
-        if reference.starts_with("arn:") && !reference.contains("${") {
+        if is_plain_arn(reference) {
             return self.roles_for_arn(reference);
         }
-        let key = reference.trim_start_matches("${").trim_end_matches('}');
-        let key = key
-            .strip_suffix(".Arn")
-            .or_else(|| key.strip_suffix(".arn"))
-            .unwrap_or(key);
-        let key = key.rsplit('/').next().unwrap_or(key);
+        let key = reference_key(reference);
         let mut out: Vec<&Role> = Vec::new();
         for i in self.index.roles_by_any_name.candidates(key_hash(&[key])) {
             if let Some(r) = self.roles.get(i) {
@@ -693,6 +704,34 @@ impl Inventory {
                 // A role named twice (name and alias) is one role.
                 if named && !out.last().is_some_and(|last| std::ptr::eq(*last, &**r)) {
                     out.push(r);
+                }
+            }
+        }
+        out
+    }
+
+    /// Roles an instance-profile reference leads to: the profile (by ARN, name, CloudFormation
+    /// logical id or Terraform address) as loaded, then each role it holds. Empty when no loaded
+    /// input defines the profile.
+    pub fn roles_for_instance_profile(&self, reference: &str) -> Vec<&Role> {
+        let key = reference_key(reference);
+        let mut out: Vec<&Role> = Vec::new();
+        for profile in &self.eks.instance_profiles {
+            let named = profile.name == key || profile.aliases.iter().any(|a| a == key);
+            // The same name in another account is another profile.
+            let other_arn = is_plain_arn(reference)
+                && profile
+                    .arn
+                    .as_deref()
+                    .is_some_and(|a| !a.eq_ignore_ascii_case(reference));
+            if !named || other_arn {
+                continue;
+            }
+            for role_ref in &profile.roles {
+                for role in self.roles_for_reference(role_ref) {
+                    if !out.iter().any(|o| std::ptr::eq(*o, role)) {
+                        out.push(role);
+                    }
                 }
             }
         }
@@ -1151,6 +1190,27 @@ pub struct NodeRoleRef {
     pub source: String,
 }
 
+/// A node's instance profile, where nodes are defined by their profile (Karpenter
+/// `instanceProfile`, eksctl `instanceProfileARN`).
+#[derive(Clone, Debug)]
+pub struct InstanceProfileRef {
+    /// ARN or name of the profile.
+    pub profile: PStr,
+    pub source: String,
+}
+
+/// An EC2 instance profile: the container of the role an instance gets credentials for.
+#[derive(Clone, Debug)]
+pub struct InstanceProfile {
+    pub name: String,
+    pub arn: Option<String>,
+    /// Other names inputs refer to it by: a CloudFormation logical id, a Terraform address.
+    pub aliases: Vec<String>,
+    /// Its roles (IAM allows one): ARNs, names or template references, as a [`NodeRoleRef`]
+    /// gives them.
+    pub roles: Vec<String>,
+}
+
 /// IMDS settings of a launch template or node group.
 #[derive(Clone, Debug)]
 pub struct ImdsSettings {
@@ -1178,6 +1238,10 @@ pub struct Eks {
     pub pod_identity: Vec<PodIdentityAssociation>,
     pub access_entries: Vec<AccessEntry>,
     pub node_roles: Vec<NodeRoleRef>,
+    /// Instance profiles nodes are launched with, where a node names a profile, not a role.
+    pub node_instance_profiles: Vec<InstanceProfileRef>,
+    /// Instance profiles defined in the inputs, to resolve those references to roles.
+    pub instance_profiles: Vec<InstanceProfile>,
     pub imds: Vec<ImdsSettings>,
     pub addon_policies: Vec<AddonPolicies>,
 }

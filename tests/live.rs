@@ -110,6 +110,31 @@ async fn seed(moto: &str) -> String {
         .send()
         .await
         .unwrap();
+    // A role in the instance profile another EC2NodeClass names instead of a role: fetched only
+    // through the profile (NODE001).
+    iam.create_role()
+        .role_name("karpenter-gpu-nodes")
+        .assume_role_policy_document(node_trust)
+        .send()
+        .await
+        .unwrap();
+    iam.attach_role_policy()
+        .role_name("karpenter-gpu-nodes")
+        .policy_arn("arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess")
+        .send()
+        .await
+        .unwrap();
+    iam.create_instance_profile()
+        .instance_profile_name("karpenter-gpu-profile")
+        .send()
+        .await
+        .unwrap();
+    iam.add_role_to_instance_profile()
+        .instance_profile_name("karpenter-gpu-profile")
+        .role_name("karpenter-gpu-nodes")
+        .send()
+        .await
+        .unwrap();
     // A node group whose launch template allows IMDSv1 with a hop limit of 2 (NODE003).
     let ec2 = aws_sdk_ec2::Client::new(&config);
     let lt = ec2
@@ -261,6 +286,13 @@ fn live_audit_end_to_end() {
         "{found:?}"
     );
     assert!(message_of("NODE001", "karpenter-nodes"), "{found:?}");
+    assert!(
+        message_of(
+            "NODE001",
+            "`karpenter-gpu-nodes` (the role of instance profile karpenter-gpu-profile"
+        ),
+        "{found:?}"
+    );
     // Pagination: all ServiceAccounts arrived although pages hold 3.
     let sas: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(snapshot.join("kubernetes/serviceaccounts.json")).unwrap(),

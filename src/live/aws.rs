@@ -336,6 +336,48 @@ pub async fn fetch(
         &json!({"OpenIDConnectProviderList": providers}),
     )?;
 
+    // IAM: the instance profiles EC2NodeClasses name instead of a role, so that their roles are
+    // fetched below and the snapshot says which role each profile holds.
+    let mut profiles = Vec::new();
+    let mut profile_roles: Vec<String> = Vec::new();
+    for name in &kube.karpenter_instance_profiles {
+        progress(opts.progress, &format!("IAM: instance profile {name}"));
+        match iam
+            .get_instance_profile()
+            .instance_profile_name(name)
+            .send()
+            .await
+        {
+            Ok(found) => {
+                let Some(p) = found.instance_profile() else {
+                    continue;
+                };
+                let roles: Vec<Value> = p
+                    .roles()
+                    .iter()
+                    .map(|r| json!({"RoleName": r.role_name(), "Arn": r.arn()}))
+                    .collect();
+                profile_roles.extend(p.roles().iter().map(|r| r.arn().to_string()));
+                profiles.push(json!({
+                    "InstanceProfileName": p.instance_profile_name(),
+                    "Arn": p.arn(),
+                    "Roles": roles,
+                }));
+            }
+            Err(e) => warnings.push(format!(
+                "IAM: could not read instance profile {name}: {}",
+                aws_sdk_iam::error::DisplayErrorContext(e)
+            )),
+        }
+    }
+    if !kube.karpenter_instance_profiles.is_empty() {
+        write_json(
+            &dir,
+            "iam-instance-profiles.json",
+            &json!({"InstanceProfiles": profiles}),
+        )?;
+    }
+
     // IAM: every role whose trust can matter.
     progress(opts.progress, "IAM: roles");
     let wanted_arns: HashSet<String> = kube
@@ -346,6 +388,7 @@ pub async fn fetch(
         .chain(&association_roles)
         // EC2NodeClass roles given as ARNs; those given by name are matched below.
         .chain(&kube.karpenter_node_roles)
+        .chain(&profile_roles)
         .map(|a| a.to_ascii_lowercase())
         .collect();
     let mut selected = Vec::new();

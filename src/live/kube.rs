@@ -69,6 +69,8 @@ pub struct KubeFacts {
     pub aws_auth_text: String,
     /// Node roles named by Karpenter EC2NodeClasses (`spec.role`: a role name, or an ARN).
     pub karpenter_node_roles: Vec<String>,
+    /// Instance profiles named by EC2NodeClasses instead of a role (`spec.instanceProfile`).
+    pub karpenter_instance_profiles: Vec<String>,
 }
 
 async fn client(opts: &AuditOptions) -> Result<Client, String> {
@@ -250,12 +252,17 @@ pub async fn fetch(opts: &AuditOptions, warnings: &Warnings) -> Result<KubeFacts
             warnings.push(format!("Kubernetes: could not read {p}"));
         }
         if resource == "ec2nodeclasses" {
-            facts.karpenter_node_roles.extend(
+            let spec_texts = |pointer: &str| -> Vec<String> {
                 items
                     .iter()
-                    .filter_map(|c| c.pointer("/spec/role")?.as_str())
-                    .map(|r| r.trim().to_string()),
-            );
+                    .filter_map(|c| c.pointer(pointer)?.as_str())
+                    .map(|r| r.trim().to_string())
+                    .collect()
+            };
+            facts.karpenter_node_roles.extend(spec_texts("/spec/role"));
+            facts
+                .karpenter_instance_profiles
+                .extend(spec_texts("/spec/instanceProfile"));
         }
         if resource == "serviceaccounts" {
             for sa in &items {

@@ -1,9 +1,10 @@
-//! Output of `aws iam get-role`, `aws iam list-roles` and
-//! `aws iam get-account-authorization-details`. Documents may be decoded objects (CLI) or
-//! URL-encoded strings (raw API / SDK).
+//! Output of `aws iam get-role`, `aws iam list-roles`, `aws iam get-account-authorization-details`
+//! and the instance-profile commands (`get-instance-profile`, `list-instance-profiles`,
+//! `list-instance-profiles-for-role`). Documents may be decoded objects (CLI) or URL-encoded
+//! strings (raw API / SDK).
 
 use super::FileCtx;
-use crate::model::{PermissionPolicy, Role, RoleOrigin};
+use crate::model::{Eks, InstanceProfile, PermissionPolicy, Role, RoleOrigin};
 use crate::node::Node;
 use std::collections::HashMap;
 
@@ -11,6 +12,7 @@ pub enum Shape {
     GetRole,
     ListRoles,
     AuthorizationDetails,
+    InstanceProfiles,
 }
 
 pub fn detect(root: &Node) -> Option<Shape> {
@@ -20,12 +22,22 @@ pub fn detect(root: &Node) -> Option<Shape> {
         Some(Shape::AuthorizationDetails)
     } else if root.get("Roles").and_then(Node::as_seq).is_some() {
         Some(Shape::ListRoles)
+    } else if root
+        .get("InstanceProfile")
+        .and_then(|p| p.get("InstanceProfileName"))
+        .is_some()
+        || root
+            .get("InstanceProfiles")
+            .and_then(Node::as_seq)
+            .is_some()
+    {
+        Some(Shape::InstanceProfiles)
     } else {
         None
     }
 }
 
-pub fn load(cx: &FileCtx, root: &Node, shape: Shape, out: &mut Vec<Role>) {
+pub fn load(cx: &FileCtx, root: &Node, shape: Shape, out: &mut Vec<Role>, eks: &mut Eks) {
     match shape {
         Shape::GetRole => {
             if let Some(r) = root.get("Role") {
@@ -67,9 +79,44 @@ pub fn load(cx: &FileCtx, root: &Node, shape: Shape, out: &mut Vec<Role>) {
                 .unwrap_or(&[])
             {
                 out.push(role(cx, r, &managed));
+                eks.instance_profiles
+                    .extend(instance_profiles(r.get("InstanceProfileList")));
             }
         }
+        Shape::InstanceProfiles => {
+            let single = root.get("InstanceProfile").map(std::slice::from_ref);
+            eks.instance_profiles
+                .extend(single.into_iter().flatten().filter_map(instance_profile));
+            eks.instance_profiles
+                .extend(instance_profiles(root.get("InstanceProfiles")));
+        }
     }
+}
+
+/// A list of instance profiles, as `list-instance-profiles` and a role's
+/// `InstanceProfileList` give them.
+fn instance_profiles(list: Option<&Node>) -> impl Iterator<Item = InstanceProfile> + '_ {
+    list.and_then(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(instance_profile)
+}
+
+/// One instance profile and the ARNs (or, failing those, names) of its roles.
+fn instance_profile(p: &Node) -> Option<InstanceProfile> {
+    Some(InstanceProfile {
+        name: p.get_str("InstanceProfileName")?.to_string(),
+        arn: p.get_str("Arn").map(str::to_string),
+        aliases: Vec::new(),
+        roles: p
+            .get("Roles")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|r| r.get_str("Arn").or_else(|| r.get_str("RoleName")))
+            .map(str::to_string)
+            .collect(),
+    })
 }
 
 fn role(cx: &FileCtx, r: &Node, managed: &HashMap<&str, &Node>) -> Role {

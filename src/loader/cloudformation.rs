@@ -355,7 +355,8 @@ fn document(cx: &FileCtx, template: &Template, node: &Node, trust: bool) -> Poli
 /// launch template metadata options.
 pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
     use crate::model::{
-        AccessEntry, AccessPolicy, ImdsSettings, NodeRoleRef, PodIdentityAssociation,
+        AccessEntry, AccessPolicy, ImdsSettings, InstanceProfile, NodeRoleRef,
+        PodIdentityAssociation,
     };
     let template = Template::new(root);
     let first = |n: Option<&Node>| n.and_then(|n| template.first_string(n));
@@ -428,6 +429,24 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
                         source: format!("node group {}", logical.as_str().unwrap_or("?")),
                     });
                 }
+            }
+            Some("AWS::IAM::InstanceProfile") => {
+                let logical_id = logical.as_str().unwrap_or("?");
+                out.instance_profiles.push(InstanceProfile {
+                    name: first(prop("InstanceProfileName"))
+                        .map_or_else(|| logical_id.to_string(), |n| n.text.to_string()),
+                    arn: None,
+                    aliases: vec![logical_id.to_string()],
+                    roles: prop("Roles")
+                        .map(|r| {
+                            r.one_or_many()
+                                .iter()
+                                .filter_map(|n| first(Some(n)))
+                                .map(|r| r.text.to_string())
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                });
             }
             Some("AWS::EC2::LaunchTemplate") => {
                 let Some(md) =

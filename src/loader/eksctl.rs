@@ -2,7 +2,9 @@
 //! node groups with their IAM settings and IMDS options.
 
 use super::k8s::pstr;
-use crate::model::{AddonPolicies, Eks, ImdsSettings, NodeRoleRef, PodIdentityAssociation};
+use crate::model::{
+    AddonPolicies, Eks, ImdsSettings, InstanceProfileRef, NodeRoleRef, PodIdentityAssociation,
+};
 use crate::node::{Node, NodeKind};
 
 pub fn is_cluster_config(root: &Node) -> bool {
@@ -106,6 +108,15 @@ pub fn load(root: &Node, out: &mut Eks, kube: &mut crate::model::Kube) {
             if let Some(role) = ng_iam.and_then(|i| i.get("instanceRoleARN")).and_then(pstr) {
                 out.node_roles.push(NodeRoleRef {
                     role,
+                    source: format!("eksctl node group {name}"),
+                });
+            }
+            if let Some(profile) = ng_iam
+                .and_then(|i| i.get("instanceProfileARN"))
+                .and_then(pstr)
+            {
+                out.node_instance_profiles.push(InstanceProfileRef {
+                    profile,
                     source: format!("eksctl node group {name}"),
                 });
             }

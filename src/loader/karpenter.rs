@@ -2,7 +2,7 @@
 //! with, and the IMDS options of the launch templates it generates from the class.
 
 use super::k8s::pstr;
-use crate::model::{Eks, ImdsSettings, NodeRoleRef};
+use crate::model::{Eks, ImdsSettings, InstanceProfileRef, NodeRoleRef};
 use crate::node::Node;
 
 /// The hop limit the `v1beta1` schema fills in (Karpenter before v1.0): for a `metadataOptions`
@@ -26,11 +26,17 @@ pub fn load(root: &Node, out: &mut Eks) {
         "Karpenter EC2NodeClass {}",
         name_node.and_then(Node::as_str).unwrap_or("?")
     );
-    // `instanceProfile` (the alternative to `role`) names a profile, not a role: nothing to
-    // resolve it against in the inputs.
     if let Some(role) = spec.get("role").and_then(pstr) {
         out.node_roles.push(NodeRoleRef {
             role,
+            source: name.clone(),
+        });
+    }
+    // The alternative to `role`: a profile made outside Karpenter, resolved to its role where
+    // an input defines it.
+    if let Some(profile) = spec.get("instanceProfile").and_then(pstr) {
+        out.node_instance_profiles.push(InstanceProfileRef {
+            profile,
             source: name.clone(),
         });
     }

@@ -429,6 +429,8 @@ fn append(loaded: &mut Loaded, results: Vec<FileResult>) {
         e.pod_identity.extend(re.pod_identity);
         e.access_entries.extend(re.access_entries);
         e.node_roles.extend(re.node_roles);
+        e.node_instance_profiles.extend(re.node_instance_profiles);
+        e.instance_profiles.extend(re.instance_profiles);
         e.imds.extend(re.imds);
         e.addon_policies.extend(re.addon_policies);
         loaded.errors.extend(r.errors);
@@ -648,7 +650,7 @@ fn classify(cx: &FileCtx, root: &Node, result: &mut FileResult, display: &str) {
         result.roles.push(Box::new(role));
     } else if let Some(shape) = aws_cli::detect(root) {
         let mut roles = Vec::new();
-        aws_cli::load(cx, root, shape, &mut roles);
+        aws_cli::load(cx, root, shape, &mut roles, &mut result.eks);
         result.roles.extend(roles.into_iter().map(Box::new));
     } else if cloudformation::is_template(root) {
         let mut roles = Vec::new();

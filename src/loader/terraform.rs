@@ -141,7 +141,7 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
 /// EKS resources of a plan.
 pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
     use crate::loader::k8s::pstr;
-    use crate::model::{AccessEntry, AccessPolicy, ImdsSettings, NodeRoleRef};
+    use crate::model::{AccessEntry, AccessPolicy, ImdsSettings, InstanceProfile, NodeRoleRef};
     let all = resources(root);
     let entry_start = out.access_entries.len();
     for res in &all {
@@ -184,6 +184,15 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
                         source: format!("node group {}", res.get_str("address").unwrap_or("?")),
                     });
                 }
+            }
+            Some("aws_iam_instance_profile") => {
+                let address = res.get_str("address").unwrap_or("?");
+                out.instance_profiles.push(InstanceProfile {
+                    name: v.get_str("name").unwrap_or(address).to_string(),
+                    arn: v.get_str("arn").map(str::to_string),
+                    aliases: vec![address.to_string()],
+                    roles: v.get_str("role").map(str::to_string).into_iter().collect(),
+                });
             }
             Some("aws_launch_template") => {
                 let Some(md) = v

@@ -48,6 +48,15 @@ pub fn node_roles(inv: &Inventory) -> Vec<(&Role, String)> {
             format!("the role of {}", n.source),
         ));
     }
+    for p in &inv.eks.node_instance_profiles {
+        found.push((
+            inv.roles_for_instance_profile(&p.profile.text),
+            format!(
+                "the role of instance profile {} of {}",
+                p.profile.text, p.source
+            ),
+        ));
+    }
     let mut out: Vec<(&Role, String)> = Vec::new();
     for (roles, why) in found {
         for r in roles {
