@@ -172,6 +172,16 @@ async fn seed(moto: &str) -> String {
         .send()
         .await
         .unwrap();
+    // An AL2 node group without a launch template: EKS's defaults let pods reach IMDS (NODE003).
+    eks.create_nodegroup()
+        .cluster_name("prod")
+        .nodegroup_name("legacy")
+        .node_role("arn:aws:iam::123456789012:role/eks-nodes")
+        .subnets("subnet-00000001")
+        .ami_type(aws_sdk_eks::types::AmiTypes::Al2X8664)
+        .send()
+        .await
+        .unwrap();
     issuer
 }
 
@@ -282,6 +292,20 @@ fn live_audit_end_to_end() {
         message_of(
             "NODE003",
             "Karpenter EC2NodeClass general: the hop limit is 2"
+        ),
+        "{found:?}"
+    );
+    assert!(
+        message_of(
+            "NODE003",
+            "node group legacy: the hop limit is 2 (EKS's default for an AL2 node group"
+        ),
+        "{found:?}"
+    );
+    assert!(
+        !message_of(
+            "NODE003",
+            "node group general: the hop limit is 2 (EKS's default"
         ),
         "{found:?}"
     );

@@ -134,6 +134,8 @@ pub async fn fetch(
                 nodegroups.push(json!({
                     "nodegroupName": ng.nodegroup_name(),
                     "nodeRole": ng.node_role(),
+                    // Without a launch template, the AMI type decides IMDS (NODE003).
+                    "amiType": ng.ami_type().map(|a| a.as_str()),
                     "launchTemplate": ng.launch_template().map(|lt| json!({"name": lt.name(), "id": lt.id(), "version": lt.version()})),
                 }));
             }

@@ -423,11 +423,14 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
                 });
             }
             Some("AWS::EKS::Nodegroup") => {
+                let name = format!("node group {}", logical.as_str().unwrap_or("?"));
+                out.imds.extend(super::eks_api::default_node_group_imds(
+                    name.clone(),
+                    first(prop("AmiType")),
+                    prop("LaunchTemplate").is_some(),
+                ));
                 if let Some(role) = first(prop("NodeRole")) {
-                    out.node_roles.push(NodeRoleRef {
-                        role,
-                        source: format!("node group {}", logical.as_str().unwrap_or("?")),
-                    });
+                    out.node_roles.push(NodeRoleRef { role, source: name });
                 }
             }
             Some("AWS::IAM::InstanceProfile") => {

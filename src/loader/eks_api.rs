@@ -6,7 +6,7 @@
 
 use super::k8s::pstr;
 use crate::model::{
-    AccessEntry, AccessPolicy, Eks, ImdsSettings, NodeRoleRef, PodIdentityAssociation,
+    AccessEntry, AccessPolicy, Eks, ImdsSettings, NodeRoleRef, PStr, PodIdentityAssociation,
 };
 use crate::node::Node;
 
@@ -63,6 +63,28 @@ fn access_entry(e: &Node) -> Option<AccessEntry> {
 /// An access entry whose `type`, `username` and `kubernetesGroups` keys are the EKS API's (as in
 /// eksctl's `accessEntries`); the principal's key and the policies differ by source. `None`
 /// without a principal.
+/// The IMDS settings EKS gives a managed node group that has no launch template of its own, where
+/// its AMI type decides them: AL2 AMIs (`AL2_x86_64`, `AL2_x86_64_GPU`, `AL2_ARM_64`) leave
+/// IMDSv1 on with a hop limit of 2. AL2023 requires IMDSv2 with a hop limit of 1; other and
+/// unset AMI types are not judged.
+pub(super) fn default_node_group_imds(
+    name: String,
+    ami_type: Option<PStr>,
+    has_launch_template: bool,
+) -> Option<ImdsSettings> {
+    let ami_type = ami_type.filter(|a| a.text.starts_with("AL2_") && !has_launch_template)?;
+    Some(ImdsSettings {
+        name,
+        span: ami_type.span,
+        http_tokens: None,
+        hop_limit: Some((2, ami_type.span)),
+        hop_limit_default: Some(
+            "EKS's default for an AL2 node group without a launch template, which also allows IMDSv1",
+        ),
+        eksctl_pod_imds_open: false,
+    })
+}
+
 pub(super) fn access_entry_with(
     e: &Node,
     principal_key: &str,
@@ -158,11 +180,14 @@ pub fn load(root: &Node, out: &mut Eks) {
         ));
     }
     for ng in one_or_list("nodegroup", "nodegroups") {
+        let name = format!("node group {}", ng.get_str("nodegroupName").unwrap_or("?"));
+        out.imds.extend(default_node_group_imds(
+            name.clone(),
+            ng.get("amiType").and_then(pstr),
+            ng.get("launchTemplate").is_some_and(|t| !t.is_null()),
+        ));
         if let Some(role) = ng.get("nodeRole").and_then(pstr) {
-            out.node_roles.push(NodeRoleRef {
-                role,
-                source: format!("node group {}", ng.get_str("nodegroupName").unwrap_or("?")),
-            });
+            out.node_roles.push(NodeRoleRef { role, source: name });
         }
     }
     for v in root

@@ -178,11 +178,16 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
                 });
             }
             Some("aws_eks_node_group") => {
+                let name = format!("node group {}", res.get_str("address").unwrap_or("?"));
+                out.imds.extend(super::eks_api::default_node_group_imds(
+                    name.clone(),
+                    v.get("ami_type").and_then(pstr),
+                    v.get("launch_template")
+                        .and_then(Node::as_seq)
+                        .is_some_and(|t| !t.is_empty()),
+                ));
                 if let Some(role) = v.get("node_role_arn").and_then(pstr) {
-                    out.node_roles.push(NodeRoleRef {
-                        role,
-                        source: format!("node group {}", res.get_str("address").unwrap_or("?")),
-                    });
+                    out.node_roles.push(NodeRoleRef { role, source: name });
                 }
             }
             Some("aws_iam_instance_profile") => {
