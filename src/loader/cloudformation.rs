@@ -451,10 +451,14 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
                         .unwrap_or_default(),
                 });
             }
-            Some("AWS::EC2::LaunchTemplate") => {
-                let Some(md) =
-                    props.and_then(|p| p.path(&["LaunchTemplateData", "MetadataOptions"]))
-                else {
+            // Launch configurations (the older form) hold the options directly.
+            Some(kind @ ("AWS::EC2::LaunchTemplate" | "AWS::AutoScaling::LaunchConfiguration")) => {
+                let path: &[&str] = if kind == "AWS::EC2::LaunchTemplate" {
+                    &["LaunchTemplateData", "MetadataOptions"]
+                } else {
+                    &["MetadataOptions"]
+                };
+                let Some(md) = props.and_then(|p| p.path(path)) else {
                     continue;
                 };
                 out.imds.push(ImdsSettings {

@@ -199,7 +199,8 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
                     roles: v.get_str("role").map(str::to_string).into_iter().collect(),
                 });
             }
-            Some("aws_launch_template") => {
+            // Launch configurations (the older form) carry the same metadata options.
+            Some("aws_launch_template" | "aws_launch_configuration") => {
                 let Some(md) = v
                     .get("metadata_options")
                     .and_then(Node::as_seq)
