@@ -60,9 +60,6 @@ fn access_entry(e: &Node) -> Option<AccessEntry> {
     access_entry_with(e, "principalArn", policies, span)
 }
 
-/// An access entry whose `type`, `username` and `kubernetesGroups` keys are the EKS API's (as in
-/// eksctl's `accessEntries`); the principal's key and the policies differ by source. `None`
-/// without a principal.
 /// The IMDS settings EKS gives a managed node group that has no launch template of its own, where
 /// its AMI type decides them: AL2 AMIs (`AL2_x86_64`, `AL2_x86_64_GPU`, `AL2_ARM_64`) leave
 /// IMDSv1 on with a hop limit of 2. AL2023 requires IMDSv2 with a hop limit of 1; other and
@@ -85,6 +82,9 @@ pub(super) fn default_node_group_imds(
     })
 }
 
+/// An access entry whose `type`, `username` and `kubernetesGroups` keys are the EKS API's (as in
+/// eksctl's `accessEntries`); the principal's key and the policies differ by source. `None`
+/// without a principal.
 pub(super) fn access_entry_with(
     e: &Node,
     principal_key: &str,
