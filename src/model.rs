@@ -712,30 +712,27 @@ impl Inventory {
 
     /// Roles an instance-profile reference leads to: the profile (by ARN, name, CloudFormation
     /// logical id or Terraform address) as loaded, then each role it holds. Empty when no loaded
-    /// input defines the profile.
+    /// input defines the profile. A profile loaded twice (under each of its roles in
+    /// authorization details, and from `get-instance-profile`) gives its roles twice: callers
+    /// that collect roles drop repeats, as `node_roles` does for every source.
     pub fn roles_for_instance_profile(&self, reference: &str) -> Vec<&Role> {
         let key = reference_key(reference);
-        let mut out: Vec<&Role> = Vec::new();
-        for profile in &self.eks.instance_profiles {
-            let named = profile.name == key || profile.aliases.iter().any(|a| a == key);
-            // The same name in another account is another profile.
-            let other_arn = is_plain_arn(reference)
-                && profile
-                    .arn
-                    .as_deref()
-                    .is_some_and(|a| !a.eq_ignore_ascii_case(reference));
-            if !named || other_arn {
-                continue;
-            }
-            for role_ref in &profile.roles {
-                for role in self.roles_for_reference(role_ref) {
-                    if !out.iter().any(|o| std::ptr::eq(*o, role)) {
-                        out.push(role);
-                    }
-                }
-            }
-        }
-        out
+        self.eks
+            .instance_profiles
+            .iter()
+            .filter(|profile| {
+                let named = profile.name == key || profile.aliases.iter().any(|a| a == key);
+                // The same name in another account is another profile.
+                let other_arn = is_plain_arn(reference)
+                    && profile
+                        .arn
+                        .as_deref()
+                        .is_some_and(|a| !a.eq_ignore_ascii_case(reference));
+                named && !other_arn
+            })
+            .flat_map(|profile| &profile.roles)
+            .flat_map(|role_ref| self.roles_for_reference(role_ref))
+            .collect()
     }
 
     /// A Role (namespace, name) or ClusterRole (empty namespace, name).

@@ -8,7 +8,7 @@ use super::{progress, write_json, AuditOptions, Warnings};
 use aws_config::retry::RetryConfig;
 use aws_config::BehaviorVersion;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// IAM API documents are URL-encoded; decode and parse, keeping the text when it is not JSON.
 fn document(encoded: &str) -> Value {
@@ -342,7 +342,9 @@ pub async fn fetch(
     // fetched below and the snapshot says which role each profile holds.
     let mut profiles = Vec::new();
     let mut profile_roles: Vec<String> = Vec::new();
-    for name in &kube.karpenter_instance_profiles {
+    // Several classes may share one profile: read each once.
+    let profile_names: BTreeSet<&String> = kube.karpenter_instance_profiles.iter().collect();
+    for name in profile_names {
         progress(opts.progress, &format!("IAM: instance profile {name}"));
         match iam
             .get_instance_profile()
@@ -354,12 +356,11 @@ pub async fn fetch(
                 let Some(p) = found.instance_profile() else {
                     continue;
                 };
-                let roles: Vec<Value> = p
-                    .roles()
-                    .iter()
-                    .map(|r| json!({"RoleName": r.role_name(), "Arn": r.arn()}))
-                    .collect();
-                profile_roles.extend(p.roles().iter().map(|r| r.arn().to_string()));
+                let mut roles = Vec::new();
+                for r in p.roles() {
+                    roles.push(json!({"RoleName": r.role_name(), "Arn": r.arn()}));
+                    profile_roles.push(r.arn().to_string());
+                }
                 profiles.push(json!({
                     "InstanceProfileName": p.instance_profile_name(),
                     "Arn": p.arn(),
