@@ -475,4 +475,130 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
             _ => {}
         }
     }
+    self_managed_node_groups(&template, resources, out);
+}
+
+/// Self-managed node groups: an Auto Scaling group tagged for a cluster launches nodes from its
+/// launch template or configuration, and a launch template whose user data joins a cluster
+/// launches nodes whatever uses it. The role of such a launch's instance profile is a node role.
+fn self_managed_node_groups(
+    template: &Template,
+    resources: &[(Node, Node)],
+    out: &mut crate::model::Eks,
+) {
+    use super::eks_api::{is_cluster_tag_key, is_eks_node_user_data};
+    let first = |n: Option<&Node>| n.and_then(|n| template.first_string(n));
+    // The names an Auto Scaling group tagged for a cluster gives its launch template or
+    // configuration, with the group's logical ID.
+    let mut tagged_groups: Vec<(&str, Vec<PStr>)> = Vec::new();
+    for (logical, res) in resources {
+        if res.get_str("Type") != Some("AWS::AutoScaling::AutoScalingGroup") {
+            continue;
+        }
+        let props = res.get("Properties");
+        let tagged = props
+            .and_then(|p| p.get("Tags"))
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .any(|t| first(t.get("Key")).is_some_and(|k| is_cluster_tag_key(&k.text)));
+        if !tagged {
+            continue;
+        }
+        let specs = [
+            props.and_then(|p| p.get("LaunchTemplate")),
+            props.and_then(|p| {
+                p.path(&[
+                    "MixedInstancesPolicy",
+                    "LaunchTemplate",
+                    "LaunchTemplateSpecification",
+                ])
+            }),
+        ];
+        let mut names: Vec<PStr> = specs
+            .iter()
+            .flatten()
+            .flat_map(|spec| {
+                ["LaunchTemplateId", "LaunchTemplateName", "Version"]
+                    .into_iter()
+                    .filter_map(|k| first(spec.get(k)))
+            })
+            .collect();
+        names.extend(first(props.and_then(|p| p.get("LaunchConfigurationName"))));
+        tagged_groups.push((logical.as_str().unwrap_or("?"), names));
+    }
+    for (logical, res) in resources {
+        let logical = logical.as_str().unwrap_or("?");
+        let props = res.get("Properties");
+        let (kind, data, name, profile) = match res.get_str("Type") {
+            Some("AWS::EC2::LaunchTemplate") => {
+                let data = props.and_then(|p| p.get("LaunchTemplateData"));
+                let profile = data.and_then(|d| d.get("IamInstanceProfile"));
+                (
+                    "launch template",
+                    data,
+                    props.and_then(|p| p.get("LaunchTemplateName")),
+                    profile.and_then(|p| p.get("Arn").or_else(|| p.get("Name"))),
+                )
+            }
+            Some("AWS::AutoScaling::LaunchConfiguration") => (
+                "launch configuration",
+                props,
+                props.and_then(|p| p.get("LaunchConfigurationName")),
+                props.and_then(|p| p.get("IamInstanceProfile")),
+            ),
+            _ => continue,
+        };
+        let Some(mut profile) = first(profile) else {
+            continue;
+        };
+        // `!Ref Profile` or `!GetAtt Profile.Arn` of this template: shown (and matched) by the
+        // profile's logical ID rather than as a placeholder.
+        let logical_profile = profile
+            .text
+            .strip_prefix("${")
+            .and_then(|t| t.strip_suffix('}'))
+            .map(|t| t.strip_suffix(".Arn").unwrap_or(t))
+            .filter(|id| template.resources.contains_key(id))
+            .map(compact_str::CompactString::from);
+        if let Some(id) = logical_profile {
+            profile.text = id;
+            profile.templated = false;
+        }
+        let name = first(name);
+        // Named by its logical ID (`!Ref`, `!GetAtt ….LatestVersionNumber`) or by its name.
+        let names_this = |n: &PStr| {
+            let target = n
+                .text
+                .strip_prefix("${")
+                .and_then(|t| t.split(['.', '}']).next());
+            target == Some(logical) || name.as_ref().is_some_and(|own| own.text == n.text)
+        };
+        let group = tagged_groups
+            .iter()
+            .find(|(_, names)| names.iter().any(names_this));
+        let source = match group {
+            Some((group, _)) => format!("Auto Scaling group {group} ({kind} {logical})"),
+            None if data
+                .and_then(|d| d.get("UserData"))
+                .is_some_and(|u| any_scalar(u, &is_eks_node_user_data)) =>
+            {
+                format!("{kind} {logical}, whose user data joins an EKS cluster")
+            }
+            None => continue,
+        };
+        out.node_instance_profiles
+            .push(crate::model::InstanceProfileRef { profile, source });
+    }
+}
+
+/// Whether any scalar under a node passes the test (user data written through `Fn::Base64`,
+/// `Fn::Sub` or `Fn::Join`).
+fn any_scalar(node: &Node, test: &dyn Fn(&str) -> bool) -> bool {
+    match &node.kind {
+        NodeKind::Str(s) => test(s),
+        NodeKind::Seq(items) => items.iter().any(|n| any_scalar(n, test)),
+        NodeKind::Map(entries) => entries.iter().any(|(_, v)| any_scalar(v, test)),
+        _ => false,
+    }
 }

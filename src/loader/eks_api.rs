@@ -82,6 +82,24 @@ pub(super) fn default_node_group_imds(
     })
 }
 
+/// Whether an EC2 user data script joins the instance to an EKS cluster: the AL2 bootstrap
+/// script, an AL2023 `nodeadm` `NodeConfig`, Bottlerocket's Kubernetes settings or the Windows
+/// bootstrap script. A launch template with such user data launches nodes.
+pub(super) fn is_eks_node_user_data(script: &str) -> bool {
+    const MARKERS: [&str; 4] = [
+        "/etc/eks/bootstrap.sh",
+        "node.eks.aws/",
+        "[settings.kubernetes]",
+        "Start-EKSBootstrap.ps1",
+    ];
+    MARKERS.iter().any(|m| script.contains(m))
+}
+
+/// The tag EKS looks for on the instances of a self-managed node group (`owned` or `shared`).
+pub(super) fn is_cluster_tag_key(key: &str) -> bool {
+    key.starts_with("kubernetes.io/cluster/")
+}
+
 /// An access entry whose `type`, `username` and `kubernetesGroups` keys are the EKS API's (as in
 /// eksctl's `accessEntries`); the principal's key and the policies differ by source. `None`
 /// without a principal.

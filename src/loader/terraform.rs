@@ -222,6 +222,7 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
             _ => {}
         }
     }
+    self_managed_node_groups(&all, out);
     // Policy associations attach to the access entry of the same principal.
     for res in &all {
         if res.get_str("type") != Some("aws_eks_access_policy_association") {
@@ -269,4 +270,113 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
             }),
         }
     }
+}
+
+/// Self-managed node groups: an `aws_autoscaling_group` tagged for a cluster launches nodes from
+/// the launch template or configuration it names, and a launch template whose user data joins a
+/// cluster launches nodes whatever uses it. The role of such a launch's instance profile is a
+/// node role. Groups name templates by `name` or `id`; an id still unknown in the plan matches
+/// nothing.
+fn self_managed_node_groups(all: &[&Node], out: &mut crate::model::Eks) {
+    use super::eks_api::{is_cluster_tag_key, is_eks_node_user_data};
+    use crate::loader::k8s::pstr;
+    // (group address, the template ids and names it launches from, its launch configuration)
+    let mut tagged_groups: Vec<(&str, Vec<&str>, Option<&str>)> = Vec::new();
+    for res in all {
+        if res.get_str("type") != Some("aws_autoscaling_group") {
+            continue;
+        }
+        let Some(v) = res.get("values") else { continue };
+        // `tag` blocks, or the older `tags` list of maps.
+        let tagged = ["tag", "tags"].iter().any(|k| {
+            v.get(k)
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .any(|t| t.get_str("key").is_some_and(is_cluster_tag_key))
+        });
+        if !tagged {
+            continue;
+        }
+        let direct = first(v.get("launch_template"));
+        let mixed = first(v.get("mixed_instances_policy"))
+            .and_then(|m| first(m.get("launch_template")))
+            .and_then(|t| first(t.get("launch_template_specification")));
+        let mut templates = Vec::new();
+        for (spec, keys) in [
+            (direct, ["id", "name"]),
+            (mixed, ["launch_template_id", "launch_template_name"]),
+        ] {
+            templates.extend(
+                spec.into_iter()
+                    .flat_map(|s| keys.map(|k| s.get_str(k)))
+                    .flatten(),
+            );
+        }
+        tagged_groups.push((
+            res.get_str("address").unwrap_or("?"),
+            templates,
+            v.get_str("launch_configuration"),
+        ));
+    }
+    for res in all {
+        let kind = match res.get_str("type") {
+            Some("aws_launch_template") => "launch template",
+            Some("aws_launch_configuration") => "launch configuration",
+            _ => continue,
+        };
+        let Some(v) = res.get("values") else { continue };
+        let address = res.get_str("address").unwrap_or("?");
+        // A template's profile is a block (`arn` or `name`), a configuration's a string.
+        let profile = match v.get("iam_instance_profile") {
+            Some(p) if p.as_seq().is_some() => p.as_seq().and_then(|s| s.first()).and_then(|b| {
+                b.get("arn")
+                    .and_then(pstr)
+                    .filter(|a| !a.text.is_empty())
+                    .or_else(|| b.get("name").and_then(pstr))
+            }),
+            other => other.and_then(pstr),
+        };
+        let Some(profile) = profile.filter(|p| !p.text.is_empty()) else {
+            continue;
+        };
+        let own = |key: &str| v.get_str(key).filter(|s| !s.is_empty());
+        let group = tagged_groups.iter().find(|(_, templates, configuration)| {
+            if kind == "launch template" {
+                [own("id"), own("name")]
+                    .into_iter()
+                    .flatten()
+                    .any(|n| templates.contains(&n))
+            } else {
+                own("name").is_some_and(|n| *configuration == Some(n))
+            }
+        });
+        let source = match group {
+            Some((group, ..)) => format!("Auto Scaling group {group} ({kind} {address})"),
+            None if own("user_data").is_some_and(|d| {
+                decoded_user_data(d).is_some_and(|s| is_eks_node_user_data(&s))
+            }) =>
+            {
+                format!("{kind} {address}, whose user data joins an EKS cluster")
+            }
+            None => continue,
+        };
+        out.node_instance_profiles
+            .push(crate::model::InstanceProfileRef { profile, source });
+    }
+}
+
+/// The first block of a nested block list (`launch_template = [{...}]`).
+fn first(node: Option<&Node>) -> Option<&Node> {
+    node.and_then(Node::as_seq).and_then(|s| s.first())
+}
+
+/// A launch template's user data as the plan holds it (base64), decoded; `None` when it is not
+/// base64 of text.
+fn decoded_user_data(encoded: &str) -> Option<String> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    String::from_utf8(bytes).ok()
 }
