@@ -182,6 +182,55 @@ async fn seed(moto: &str) -> String {
         .send()
         .await
         .unwrap();
+    // A self-managed node: an instance tagged for the cluster, whose instance profile holds a
+    // role that nothing else names (NODE001 through describe-instances).
+    iam.create_role()
+        .role_name("self-managed-nodes")
+        .assume_role_policy_document(node_trust)
+        .send()
+        .await
+        .unwrap();
+    iam.attach_role_policy()
+        .role_name("self-managed-nodes")
+        .policy_arn("arn:aws:iam::aws:policy/AmazonSQSFullAccess")
+        .send()
+        .await
+        .unwrap();
+    iam.create_instance_profile()
+        .instance_profile_name("self-managed-workers")
+        .send()
+        .await
+        .unwrap();
+    iam.add_role_to_instance_profile()
+        .instance_profile_name("self-managed-workers")
+        .role_name("self-managed-nodes")
+        .send()
+        .await
+        .unwrap();
+    let tag = |key: &str, value: &str| {
+        aws_sdk_ec2::types::TagSpecification::builder()
+            .resource_type(aws_sdk_ec2::types::ResourceType::Instance)
+            .tags(
+                aws_sdk_ec2::types::Tag::builder()
+                    .key(key)
+                    .value(value)
+                    .build(),
+            )
+            .build()
+    };
+    ec2.run_instances()
+        .image_id("ami-03cf127a")
+        .min_count(1)
+        .max_count(2)
+        .iam_instance_profile(
+            aws_sdk_ec2::types::IamInstanceProfileSpecification::builder()
+                .name("self-managed-workers")
+                .build(),
+        )
+        .tag_specifications(tag("kubernetes.io/cluster/prod", "owned"))
+        .send()
+        .await
+        .unwrap();
     issuer
 }
 
@@ -314,6 +363,13 @@ fn live_audit_end_to_end() {
         message_of(
             "NODE001",
             "`karpenter-gpu-nodes` (the role of instance profile karpenter-gpu-profile"
+        ),
+        "{found:?}"
+    );
+    assert!(
+        message_of(
+            "NODE001",
+            "`self-managed-nodes` (the role of instance profile arn:aws:iam::123456789012:instance-profile/self-managed-workers of EC2 instance i-"
         ),
         "{found:?}"
     );

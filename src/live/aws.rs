@@ -66,6 +66,8 @@ pub async fn fetch(
     let mut node_roles: Vec<String> = Vec::new();
     let mut principals: Vec<String> = Vec::new();
     let mut association_roles: Vec<String> = Vec::new();
+    // Names of the instance profiles the cluster's EC2 instances run with.
+    let mut instance_profile_names: Vec<String> = Vec::new();
     if let Some(cluster) = &opts.cluster {
         progress(opts.progress, "EKS: describe-cluster");
         let c = eks
@@ -181,6 +183,68 @@ pub async fn fetch(
             &dir,
             "ec2-launch-template-versions.json",
             &json!({"LaunchTemplateVersions": versions}),
+        )?;
+
+        // EC2: instances tagged for the cluster are its nodes however they were launched
+        // (self-managed groups included); their instance profiles hold node roles.
+        progress(opts.progress, "EC2: the cluster's instances");
+        let tag_filter = aws_sdk_ec2::types::Filter::builder()
+            .name("tag-key")
+            .values(format!("kubernetes.io/cluster/{cluster}"))
+            .build();
+        let state_filter = aws_sdk_ec2::types::Filter::builder()
+            .name("instance-state-name")
+            .set_values(Some(
+                ["pending", "running", "stopping", "stopped"]
+                    .map(String::from)
+                    .to_vec(),
+            ))
+            .build();
+        let mut instances = Vec::new();
+        let mut reservations = ec2
+            .describe_instances()
+            .filters(tag_filter)
+            .filters(state_filter)
+            .into_paginator()
+            .items()
+            .send();
+        while let Some(reservation) = reservations.next().await {
+            let reservation = match reservation {
+                Ok(r) => r,
+                Err(e) => {
+                    warnings.push(format!(
+                        "EC2: could not list the cluster's instances: {}",
+                        aws_sdk_ec2::error::DisplayErrorContext(e)
+                    ));
+                    break;
+                }
+            };
+            for i in reservation.instances() {
+                let profile = i.iam_instance_profile().and_then(|p| p.arn());
+                if let Some(name) = profile.and_then(|arn| arn.rsplit('/').next()) {
+                    instance_profile_names.push(name.to_string());
+                }
+                // Only the tags that make it a node: the snapshot keeps no other tag values.
+                let tags: Vec<_> = i
+                    .tags()
+                    .iter()
+                    .filter(|t| {
+                        t.key()
+                            .is_some_and(|k| k.starts_with("kubernetes.io/cluster/"))
+                    })
+                    .map(|t| json!({"Key": t.key(), "Value": t.value()}))
+                    .collect();
+                instances.push(json!({
+                    "InstanceId": i.instance_id(),
+                    "IamInstanceProfile": profile.map(|arn| json!({"Arn": arn})),
+                    "Tags": tags,
+                }));
+            }
+        }
+        write_json(
+            &dir,
+            "ec2-instances.json",
+            &json!({"Reservations": [{"Instances": instances}]}),
         )?;
 
         progress(opts.progress, "EKS: access entries");
@@ -338,17 +402,22 @@ pub async fn fetch(
         &json!({"OpenIDConnectProviderList": providers}),
     )?;
 
-    // IAM: the instance profiles EC2NodeClasses name instead of a role, so that their roles are
-    // fetched below and the snapshot says which role each profile holds.
+    // IAM: the instance profiles EC2NodeClasses name instead of a role, and those the cluster's
+    // instances run with, so that their roles are fetched below and the snapshot says which
+    // role each profile holds.
     let mut profiles = Vec::new();
     let mut profile_roles: Vec<String> = Vec::new();
-    // Several classes may share one profile: read each once.
-    let profile_names: BTreeSet<&String> = kube.karpenter_instance_profiles.iter().collect();
-    for name in profile_names {
+    // Several classes and instances may share one profile: read each once.
+    let profile_names: BTreeSet<&String> = kube
+        .karpenter_instance_profiles
+        .iter()
+        .chain(&instance_profile_names)
+        .collect();
+    for name in &profile_names {
         progress(opts.progress, &format!("IAM: instance profile {name}"));
         match iam
             .get_instance_profile()
-            .instance_profile_name(name)
+            .instance_profile_name(name.as_str())
             .send()
             .await
         {
@@ -373,7 +442,7 @@ pub async fn fetch(
             )),
         }
     }
-    if !kube.karpenter_instance_profiles.is_empty() {
+    if !profile_names.is_empty() {
         write_json(
             &dir,
             "iam-instance-profiles.json",

@@ -1,12 +1,13 @@
 //! EKS and EC2 API responses as the AWS CLI prints them (and as a live audit's snapshot stores
 //! them): `describe-cluster`, `describe-access-entry` / `list-associated-access-policies`,
 //! `describe-pod-identity-association`, `describe-nodegroup`, `describe-launch-template-versions`,
-//! and list forms holding full objects (`{"accessEntries": [{...}]}`, `{"associations": [...]}`,
+//! `describe-instances` (the nodes' instance profiles), and list forms holding full objects (`{"accessEntries": [{...}]}`, `{"associations": [...]}`,
 //! `{"nodegroups": [...]}`).
 
 use super::k8s::pstr;
 use crate::model::{
-    AccessEntry, AccessPolicy, Eks, ImdsSettings, NodeRoleRef, PStr, PodIdentityAssociation,
+    AccessEntry, AccessPolicy, Eks, ImdsSettings, InstanceProfileRef, NodeRoleRef, PStr,
+    PodIdentityAssociation,
 };
 use crate::node::Node;
 
@@ -21,6 +22,7 @@ pub fn detect(root: &Node) -> bool {
         "nodegroup",
         "nodegroups",
         "LaunchTemplateVersions",
+        "Reservations",
     ]
     .iter()
     .any(|k| {
@@ -206,6 +208,44 @@ pub fn load(root: &Node, out: &mut Eks) {
         ));
         if let Some(role) = ng.get("nodeRole").and_then(pstr) {
             out.node_roles.push(NodeRoleRef { role, source: name });
+        }
+    }
+    // `describe-instances`: an instance tagged for a cluster is a node (self-managed, managed or
+    // Karpenter's), and its instance profile holds a node role. Instances sharing a profile
+    // name it once.
+    let mut profiles_seen: Vec<PStr> = Vec::new();
+    for reservation in root
+        .get("Reservations")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+    {
+        for instance in reservation
+            .get("Instances")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+        {
+            let cluster_tag = instance
+                .get("Tags")
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|t| t.get_str("Key"))
+                .find(|k| is_cluster_tag_key(k));
+            let profile = instance
+                .path(&["IamInstanceProfile", "Arn"])
+                .and_then(pstr)
+                .filter(|p| !profiles_seen.iter().any(|seen| seen.text == p.text));
+            let (Some(tag), Some(profile)) = (cluster_tag, profile) else {
+                continue;
+            };
+            profiles_seen.push(profile.clone());
+            out.node_instance_profiles.push(InstanceProfileRef {
+                profile,
+                source: format!(
+                    "EC2 instance {} (tagged {tag})",
+                    instance.get_str("InstanceId").unwrap_or("?")
+                ),
+            });
         }
     }
     for v in root
