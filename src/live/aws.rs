@@ -166,6 +166,7 @@ pub async fn fetch(
                             "LaunchTemplateName": v.launch_template_name(),
                             "VersionNumber": v.version_number(),
                             "LaunchTemplateData": {"MetadataOptions": {
+                                "HttpEndpoint": md.and_then(|m| m.http_endpoint()).map(|e| e.as_str()),
                                 "HttpTokens": md.and_then(|m| m.http_tokens()).map(|t| t.as_str()),
                                 "HttpPutResponseHopLimit": md.and_then(|m| m.http_put_response_hop_limit()),
                             }},

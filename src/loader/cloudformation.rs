@@ -458,7 +458,10 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
                 } else {
                     &["MetadataOptions"]
                 };
-                let Some(md) = props.and_then(|p| p.path(path)) else {
+                let Some(md) = props
+                    .and_then(|p| p.path(path))
+                    .filter(|md| !super::eks_api::imds_endpoint_disabled(md, "HttpEndpoint"))
+                else {
                     continue;
                 };
                 out.imds.push(ImdsSettings {

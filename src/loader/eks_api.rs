@@ -97,6 +97,15 @@ pub(super) fn is_eks_node_user_data(script: &str) -> bool {
     MARKERS.iter().any(|m| script.contains(m))
 }
 
+/// Whether metadata options switch the instance metadata endpoint off (`HttpEndpoint:
+/// disabled` in any spelling of the key): then neither the node nor its pods reach IMDS, and
+/// the tokens and hop limit settings do not matter.
+pub(super) fn imds_endpoint_disabled(options: &Node, key: &str) -> bool {
+    options
+        .get_str(key)
+        .is_some_and(|v| v.eq_ignore_ascii_case("disabled"))
+}
+
 /// The tag EKS looks for on the instances of a self-managed node group (`owned` or `shared`).
 pub(super) fn is_cluster_tag_key(key: &str) -> bool {
     key.starts_with("kubernetes.io/cluster/")
@@ -253,7 +262,10 @@ pub fn load(root: &Node, out: &mut Eks) {
         .and_then(Node::as_seq)
         .unwrap_or(&[])
     {
-        let Some(md) = v.path(&["LaunchTemplateData", "MetadataOptions"]) else {
+        let Some(md) = v
+            .path(&["LaunchTemplateData", "MetadataOptions"])
+            .filter(|md| !imds_endpoint_disabled(md, "HttpEndpoint"))
+        else {
             continue;
         };
         out.imds.push(ImdsSettings {

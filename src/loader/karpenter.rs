@@ -42,6 +42,9 @@ pub fn load(root: &Node, out: &mut Eks) {
     }
     let v1beta1 = root.get_str("apiVersion") == Some("karpenter.k8s.aws/v1beta1");
     let options = spec.get("metadataOptions").filter(|n| !n.is_null());
+    if options.is_some_and(|o| super::eks_api::imds_endpoint_disabled(o, "httpEndpoint")) {
+        return;
+    }
     let explicit_hop_limit = options
         .and_then(|o| o.get("httpPutResponseHopLimit"))
         .and_then(|n| Some((n.scalar_text()?.parse().ok()?, n.span)));

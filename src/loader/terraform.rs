@@ -205,6 +205,7 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
                     .get("metadata_options")
                     .and_then(Node::as_seq)
                     .and_then(|s| s.first())
+                    .filter(|md| !super::eks_api::imds_endpoint_disabled(md, "http_endpoint"))
                 else {
                     continue;
                 };
