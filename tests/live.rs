@@ -228,6 +228,12 @@ async fn seed(moto: &str) -> String {
                 .build(),
         )
         .tag_specifications(tag("kubernetes.io/cluster/prod", "owned"))
+        .metadata_options(
+            aws_sdk_ec2::types::InstanceMetadataOptionsRequest::builder()
+                .http_tokens(aws_sdk_ec2::types::HttpTokensState::Optional)
+                .http_put_response_hop_limit(1)
+                .build(),
+        )
         .send()
         .await
         .unwrap();
@@ -373,6 +379,8 @@ fn live_audit_end_to_end() {
         ),
         "{found:?}"
     );
+    // That instance's own metadata options (NODE003): IMDSv1 allowed on the running node.
+    assert!(message_of("NODE003", "EC2 instance i-"), "{found:?}");
     // Pagination: all ServiceAccounts arrived although pages hold 3.
     let sas: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(snapshot.join("kubernetes/serviceaccounts.json")).unwrap(),

@@ -38,6 +38,19 @@ fn document(encoded: &str) -> Value {
     serde_json::from_str(&text).unwrap_or(Value::String(encoded.to_string()))
 }
 
+/// Instance tags the snapshot keeps: the cluster tag that makes an instance a node, and those
+/// that say whether a managed node group, Karpenter or an Auto Scaling group launched it.
+fn is_node_tag(key: &str) -> bool {
+    key.starts_with("kubernetes.io/cluster/")
+        || [
+            "aws:autoscaling:groupName",
+            "eks:nodegroup-name",
+            "karpenter.sh/nodepool",
+            "karpenter.sh/provisioner-name",
+        ]
+        .contains(&key)
+}
+
 fn err(what: &str, e: impl std::fmt::Display) -> String {
     format!("AWS {what}: {e}")
 }
@@ -225,19 +238,23 @@ pub async fn fetch(
                 if let Some(name) = profile.and_then(|arn| arn.rsplit('/').next()) {
                     instance_profile_names.push(name.to_string());
                 }
-                // Only the tags that make it a node: the snapshot keeps no other tag values.
+                // Only the tags that make it a node and say what launched it: the snapshot keeps
+                // no other tag values.
                 let tags: Vec<_> = i
                     .tags()
                     .iter()
-                    .filter(|t| {
-                        t.key()
-                            .is_some_and(|k| k.starts_with("kubernetes.io/cluster/"))
-                    })
+                    .filter(|t| t.key().is_some_and(is_node_tag))
                     .map(|t| json!({"Key": t.key(), "Value": t.value()}))
                     .collect();
+                let md = i.metadata_options();
                 instances.push(json!({
                     "InstanceId": i.instance_id(),
                     "IamInstanceProfile": profile.map(|arn| json!({"Arn": arn})),
+                    "MetadataOptions": {
+                        "HttpEndpoint": md.and_then(|m| m.http_endpoint()).map(|e| e.as_str()),
+                        "HttpTokens": md.and_then(|m| m.http_tokens()).map(|t| t.as_str()),
+                        "HttpPutResponseHopLimit": md.and_then(|m| m.http_put_response_hop_limit()),
+                    },
                     "Tags": tags,
                 }));
             }

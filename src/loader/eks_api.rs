@@ -219,44 +219,7 @@ pub fn load(root: &Node, out: &mut Eks) {
             out.node_roles.push(NodeRoleRef { role, source: name });
         }
     }
-    // `describe-instances`: an instance tagged for a cluster is a node (self-managed, managed or
-    // Karpenter's), and its instance profile holds a node role. Instances sharing a profile
-    // name it once.
-    let mut profiles_seen: Vec<PStr> = Vec::new();
-    for reservation in root
-        .get("Reservations")
-        .and_then(Node::as_seq)
-        .unwrap_or(&[])
-    {
-        for instance in reservation
-            .get("Instances")
-            .and_then(Node::as_seq)
-            .unwrap_or(&[])
-        {
-            let cluster_tag = instance
-                .get("Tags")
-                .and_then(Node::as_seq)
-                .unwrap_or(&[])
-                .iter()
-                .filter_map(|t| t.get_str("Key"))
-                .find(|k| is_cluster_tag_key(k));
-            let profile = instance
-                .path(&["IamInstanceProfile", "Arn"])
-                .and_then(pstr)
-                .filter(|p| !profiles_seen.iter().any(|seen| seen.text == p.text));
-            let (Some(tag), Some(profile)) = (cluster_tag, profile) else {
-                continue;
-            };
-            profiles_seen.push(profile.clone());
-            out.node_instance_profiles.push(InstanceProfileRef {
-                profile,
-                source: format!(
-                    "EC2 instance {} (tagged {tag})",
-                    instance.get_str("InstanceId").unwrap_or("?")
-                ),
-            });
-        }
-    }
+    load_instances(root, out);
     for v in root
         .get("LaunchTemplateVersions")
         .and_then(Node::as_seq)
@@ -273,6 +236,76 @@ pub fn load(root: &Node, out: &mut Eks) {
                 "launch template {}",
                 v.get_str("LaunchTemplateName").unwrap_or("?")
             ),
+            span: md.span,
+            http_tokens: md.get("HttpTokens").and_then(pstr),
+            hop_limit: md
+                .get("HttpPutResponseHopLimit")
+                .and_then(|n| Some((n.scalar_text()?.parse().ok()?, n.span))),
+            hop_limit_default: None,
+            eksctl_pod_imds_open: false,
+        });
+    }
+}
+
+/// `describe-instances`: an instance tagged for a cluster is a node (self-managed, managed or
+/// Karpenter's), and its instance profile holds a node role; instances sharing a profile name it
+/// once. The metadata options of self-managed nodes are judged as they are on the instance
+/// (NODE003), once per Auto Scaling group; those of managed node groups and Karpenter's nodes
+/// come from their launch template or EC2NodeClass instead.
+fn load_instances(root: &Node, out: &mut Eks) {
+    let mut profiles_seen: Vec<PStr> = Vec::new();
+    let mut groups_seen: Vec<&str> = Vec::new();
+    let instances = root
+        .get("Reservations")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .flat_map(|r| r.get("Instances").and_then(Node::as_seq).unwrap_or(&[]));
+    for instance in instances {
+        let tags = instance.get("Tags").and_then(Node::as_seq).unwrap_or(&[]);
+        let tag = |wanted: &dyn Fn(&str) -> bool| {
+            tags.iter()
+                .find(|t| t.get_str("Key").is_some_and(wanted))
+                .map(|t| (t.get_str("Key").unwrap_or(""), t.get_str("Value")))
+        };
+        let Some((cluster_tag, _)) = tag(&is_cluster_tag_key) else {
+            continue;
+        };
+        let id = instance.get_str("InstanceId").unwrap_or("?");
+        let profile = instance
+            .path(&["IamInstanceProfile", "Arn"])
+            .and_then(pstr)
+            .filter(|p| !profiles_seen.iter().any(|seen| seen.text == p.text));
+        if let Some(profile) = profile {
+            profiles_seen.push(profile.clone());
+            out.node_instance_profiles.push(InstanceProfileRef {
+                profile,
+                source: format!("EC2 instance {id} (tagged {cluster_tag})"),
+            });
+        }
+        let launched_elsewhere = tag(&|k| {
+            k == "eks:nodegroup-name"
+                || k == "karpenter.sh/nodepool"
+                || k == "karpenter.sh/provisioner-name"
+        })
+        .is_some();
+        let Some(md) = instance
+            .get("MetadataOptions")
+            .filter(|md| !launched_elsewhere && !imds_endpoint_disabled(md, "HttpEndpoint"))
+        else {
+            continue;
+        };
+        let group = tag(&|k| k == "aws:autoscaling:groupName").and_then(|(_, v)| v);
+        let name = match group {
+            Some(g) if groups_seen.contains(&g) => continue,
+            Some(g) => {
+                groups_seen.push(g);
+                format!("Auto Scaling group {g} (instance {id})")
+            }
+            None => format!("EC2 instance {id}"),
+        };
+        out.imds.push(ImdsSettings {
+            name,
             span: md.span,
             http_tokens: md.get("HttpTokens").and_then(pstr),
             hop_limit: md
