@@ -3,7 +3,8 @@
 
 use super::k8s::pstr;
 use crate::model::{
-    AddonPolicies, Eks, ImdsSettings, InstanceProfileRef, NodeRoleRef, PodIdentityAssociation,
+    AddonPolicies, Eks, ImdsSettings, InstanceProfileRef, NodeRoleRef, PermissionPolicy,
+    PodIdentityAssociation, Role, RoleOrigin,
 };
 use crate::node::{Node, NodeKind};
 
@@ -14,7 +15,13 @@ pub fn is_cluster_config(root: &Node) -> bool {
             .is_some_and(|v| v.starts_with("eksctl.io/"))
 }
 
-pub fn load(root: &Node, out: &mut Eks, kube: &mut crate::model::Kube) {
+pub fn load(
+    cx: &super::FileCtx,
+    root: &Node,
+    out: &mut Eks,
+    kube: &mut crate::model::Kube,
+    roles: &mut Vec<Box<Role>>,
+) {
     let iam = root.get("iam");
     // iam.serviceAccounts: eksctl creates each ServiceAccount with an IRSA annotation, for the role
     // given in attachRoleARN or for one it creates (unknown ARN, kept as a placeholder).
@@ -120,6 +127,13 @@ pub fn load(root: &Node, out: &mut Eks, kube: &mut crate::model::Kube) {
                     source: format!("eksctl node group {name}"),
                 });
             }
+            if let Some(role) = ng_iam.and_then(|i| created_node_role(cx, root, &name, i)) {
+                out.node_roles.push(NodeRoleRef {
+                    role: crate::model::PStr::new(role.name.clone(), role.span),
+                    source: format!("eksctl node group {name}"),
+                });
+                roles.push(Box::new(role));
+            }
             let enabled: Vec<_> = ng_iam
                 .and_then(|i| i.get("withAddonPolicies"))
                 .and_then(Node::as_map)
@@ -150,4 +164,71 @@ pub fn load(root: &Node, out: &mut Eks, kube: &mut crate::model::Kube) {
             });
         }
     }
+}
+
+/// The node role eksctl creates for a node group whose `iam` lists its policies
+/// (`attachPolicyARNs`, which replace eksctl's defaults, and an inline `attachPolicy`): the
+/// config is then the whole of the role's permissions. Without such a list the role gets
+/// eksctl's defaults, which the config does not spell out, and no role is made here; nor when
+/// the group uses an existing role or instance profile. Named `instanceRoleName`, or after
+/// eksctl's stack (`eksctl-<cluster>-nodegroup-<group>-NodeInstanceRole`, to which eksctl adds a
+/// random suffix).
+fn created_node_role(cx: &super::FileCtx, root: &Node, group: &str, iam: &Node) -> Option<Role> {
+    if iam.get("instanceRoleARN").is_some() || iam.get("instanceProfileARN").is_some() {
+        return None;
+    }
+    let arns = iam.get("attachPolicyARNs").and_then(Node::as_seq);
+    let inline = iam.get("attachPolicy").filter(|p| !p.is_null());
+    if arns.is_none() && inline.is_none() {
+        return None;
+    }
+    let mut permissions: Vec<PermissionPolicy> = arns
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|n| {
+            let arn = n.as_str()?;
+            Some(PermissionPolicy {
+                name: arn.rsplit('/').next().unwrap_or(arn).to_string(),
+                arn: Some(arn.to_string()),
+                document: None,
+                span: n.span,
+            })
+        })
+        .collect();
+    if let Some(doc) = inline {
+        permissions.push(PermissionPolicy {
+            name: "attachPolicy".into(),
+            arn: None,
+            document: Some(cx.policy_value(doc, false)),
+            span: doc.span,
+        });
+    }
+    let name = iam
+        .get_str("instanceRoleName")
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            let cluster = root.path(&["metadata", "name"]).and_then(Node::as_str);
+            format!(
+                "eksctl-{}-nodegroup-{group}-NodeInstanceRole",
+                cluster.unwrap_or("?")
+            )
+        });
+    // The key that lists the policies: the role has no object of its own in the config.
+    let span = iam
+        .as_map()
+        .unwrap_or(&[])
+        .iter()
+        .find(|(k, _)| matches!(k.as_str(), Some("attachPolicyARNs" | "attachPolicy")))
+        .map_or(iam.span, |(k, _)| k.span);
+    Some(Role {
+        name: name.into(),
+        arn: None,
+        // eksctl makes it in the node group's CloudFormation stack.
+        origin: RoleOrigin::CloudFormation,
+        span,
+        trust: None,
+        permissions,
+        last_used: None,
+        aliases: Vec::new(),
+    })
 }

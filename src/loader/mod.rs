@@ -667,7 +667,13 @@ fn classify(cx: &FileCtx, root: &Node, result: &mut FileResult, display: &str) {
     } else if eks_api::detect(root) {
         eks_api::load(root, &mut result.eks);
     } else if eksctl::is_cluster_config(root) {
-        eksctl::load(root, &mut result.eks, &mut result.kube);
+        eksctl::load(
+            cx,
+            root,
+            &mut result.eks,
+            &mut result.kube,
+            &mut result.roles,
+        );
     } else if k8s::is_object(root) {
         k8s::load(cx, root, &mut result.kube, &mut result.eks);
     } else {
