@@ -97,6 +97,26 @@ pub(super) fn is_eks_node_user_data(script: &str) -> bool {
     MARKERS.iter().any(|m| script.contains(m))
 }
 
+/// IMDS settings as metadata options write them, under the source's keys for the tokens setting
+/// and the hop limit (`HttpTokens`/`HttpPutResponseHopLimit` in the EC2 API, snake case in
+/// Terraform).
+pub(super) fn written_imds(
+    name: String,
+    options: &Node,
+    [tokens, hops]: [&str; 2],
+) -> ImdsSettings {
+    ImdsSettings {
+        name,
+        span: options.span,
+        http_tokens: options.get(tokens).and_then(pstr),
+        hop_limit: options
+            .get(hops)
+            .and_then(|n| Some((n.scalar_text()?.parse().ok()?, n.span))),
+        hop_limit_default: None,
+        eksctl_pod_imds_open: false,
+    }
+}
+
 /// Whether metadata options switch the instance metadata endpoint off (`HttpEndpoint:
 /// disabled` in any spelling of the key): then neither the node nor its pods reach IMDS, and
 /// the tokens and hop limit settings do not matter.
@@ -231,19 +251,15 @@ pub fn load(root: &Node, out: &mut Eks) {
         else {
             continue;
         };
-        out.imds.push(ImdsSettings {
-            name: format!(
-                "launch template {}",
-                v.get_str("LaunchTemplateName").unwrap_or("?")
-            ),
-            span: md.span,
-            http_tokens: md.get("HttpTokens").and_then(pstr),
-            hop_limit: md
-                .get("HttpPutResponseHopLimit")
-                .and_then(|n| Some((n.scalar_text()?.parse().ok()?, n.span))),
-            hop_limit_default: None,
-            eksctl_pod_imds_open: false,
-        });
+        let name = format!(
+            "launch template {}",
+            v.get_str("LaunchTemplateName").unwrap_or("?")
+        );
+        out.imds.push(written_imds(
+            name,
+            md,
+            ["HttpTokens", "HttpPutResponseHopLimit"],
+        ));
     }
 }
 
@@ -304,15 +320,10 @@ fn load_instances(root: &Node, out: &mut Eks) {
             }
             None => format!("EC2 instance {id}"),
         };
-        out.imds.push(ImdsSettings {
+        out.imds.push(written_imds(
             name,
-            span: md.span,
-            http_tokens: md.get("HttpTokens").and_then(pstr),
-            hop_limit: md
-                .get("HttpPutResponseHopLimit")
-                .and_then(|n| Some((n.scalar_text()?.parse().ok()?, n.span))),
-            hop_limit_default: None,
-            eksctl_pod_imds_open: false,
-        });
+            md,
+            ["HttpTokens", "HttpPutResponseHopLimit"],
+        ));
     }
 }

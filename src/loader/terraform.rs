@@ -141,7 +141,7 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
 /// EKS resources of a plan.
 pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
     use crate::loader::k8s::pstr;
-    use crate::model::{AccessEntry, AccessPolicy, ImdsSettings, InstanceProfile, NodeRoleRef};
+    use crate::model::{AccessEntry, AccessPolicy, InstanceProfile, NodeRoleRef};
     let all = resources(root);
     let entry_start = out.access_entries.len();
     for res in &all {
@@ -209,16 +209,11 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
                 else {
                     continue;
                 };
-                out.imds.push(ImdsSettings {
-                    name: res.get_str("address").unwrap_or("?").to_string(),
-                    span: md.span,
-                    http_tokens: md.get("http_tokens").and_then(pstr),
-                    hop_limit: md
-                        .get("http_put_response_hop_limit")
-                        .and_then(|n| Some((n.scalar_text()?.parse().ok()?, n.span))),
-                    hop_limit_default: None,
-                    eksctl_pod_imds_open: false,
-                });
+                out.imds.push(super::eks_api::written_imds(
+                    res.get_str("address").unwrap_or("?").to_string(),
+                    md,
+                    ["http_tokens", "http_put_response_hop_limit"],
+                ));
             }
             _ => {}
         }
