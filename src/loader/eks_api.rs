@@ -327,3 +327,29 @@ fn load_instances(root: &Node, out: &mut Eks) {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_eks_node_user_data;
+
+    #[test]
+    fn user_data_that_joins_a_cluster_is_recognised_on_every_node_os() {
+        let joins = [
+            "#!/bin/bash\n/etc/eks/bootstrap.sh prod\n",
+            "MIME-Version: 1.0\n\n---\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\n",
+            "[settings.kubernetes]\ncluster-name = \"prod\"\n",
+            "<powershell>\n& $env:ProgramFiles\\Amazon\\EKS\\Start-EKSBootstrap.ps1 -EKSClusterName prod\n</powershell>",
+        ];
+        for script in joins {
+            assert!(is_eks_node_user_data(script), "{script}");
+        }
+        let others = [
+            "#!/bin/bash\nyum install -y amazon-cloudwatch-agent\n",
+            "[settings.ecs]\ncluster = \"batch\"\n",
+            "#!/bin/bash\necho eks > /etc/motd\n",
+        ];
+        for script in others {
+            assert!(!is_eks_node_user_data(script), "{script}");
+        }
+    }
+}

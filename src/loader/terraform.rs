@@ -376,3 +376,19 @@ fn decoded_user_data(encoded: &str) -> Option<String> {
         .ok()?;
     String::from_utf8(bytes).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::decoded_user_data;
+
+    #[test]
+    fn user_data_is_decoded_only_when_it_is_base64_text() {
+        assert_eq!(
+            decoded_user_data("IyEvYmluL2Jhc2gK").as_deref(),
+            Some("#!/bin/bash\n")
+        );
+        // Not base64, and base64 of bytes that are not UTF-8 (gzipped user data).
+        assert_eq!(decoded_user_data("#!/bin/bash"), None);
+        assert_eq!(decoded_user_data("H4sIAAAAAAAA/w=="), None);
+    }
+}
