@@ -447,6 +447,18 @@ pub struct PermissionPolicy {
     pub span: Span,
 }
 
+impl PermissionPolicy {
+    /// A managed policy attached by ARN, named after the ARN's last path segment.
+    pub fn managed(arn: &str, span: Span) -> PermissionPolicy {
+        PermissionPolicy {
+            name: arn.rsplit('/').next().unwrap_or(arn).to_string(),
+            arn: Some(arn.to_string()),
+            document: None,
+            span,
+        }
+    }
+}
+
 /// Where a role was defined.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RoleOrigin {

@@ -306,12 +306,7 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
             .unwrap_or_default()
         {
             for s in template.strings(arn).unwrap_or_default() {
-                permissions.push(PermissionPolicy {
-                    name: s.text.rsplit('/').next().unwrap_or("").to_string(),
-                    arn: Some(s.text.to_string()),
-                    document: None,
-                    span: s.span,
-                });
+                permissions.push(PermissionPolicy::managed(&s.text, s.span));
             }
         }
         out.push(Role {

@@ -185,15 +185,7 @@ fn created_node_role(cx: &super::FileCtx, root: &Node, group: &str, iam: &Node) 
     let mut permissions: Vec<PermissionPolicy> = arns
         .unwrap_or(&[])
         .iter()
-        .filter_map(|n| {
-            let arn = n.as_str()?;
-            Some(PermissionPolicy {
-                name: arn.rsplit('/').next().unwrap_or(arn).to_string(),
-                arn: Some(arn.to_string()),
-                document: None,
-                span: n.span,
-            })
-        })
+        .filter_map(|n| Some(PermissionPolicy::managed(n.as_str()?, n.span)))
         .collect();
     if let Some(doc) = inline {
         permissions.push(PermissionPolicy {

@@ -79,12 +79,7 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
             .unwrap_or(&[])
         {
             if let Some(a) = arn.as_str() {
-                permissions.push(PermissionPolicy {
-                    name: a.rsplit('/').next().unwrap_or(a).to_string(),
-                    arn: Some(a.to_string()),
-                    document: None,
-                    span: arn.span,
-                });
+                permissions.push(PermissionPolicy::managed(a, arn.span));
             }
         }
         out.push(Role {
@@ -125,12 +120,10 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
             }
             Some("aws_iam_role_policy_attachment") => {
                 if let Some(arn) = values.get("policy_arn").and_then(Node::as_str) {
-                    role.permissions.push(PermissionPolicy {
-                        name: arn.rsplit('/').next().unwrap_or(arn).to_string(),
-                        arn: Some(arn.to_string()),
-                        document: None,
-                        span: values.get("policy_arn").map(|n| n.span).unwrap_or(res.span),
-                    });
+                    role.permissions.push(PermissionPolicy::managed(
+                        arn,
+                        values.get("policy_arn").map(|n| n.span).unwrap_or(res.span),
+                    ));
                 }
             }
             _ => {}
