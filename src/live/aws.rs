@@ -38,19 +38,6 @@ fn document(encoded: &str) -> Value {
     serde_json::from_str(&text).unwrap_or(Value::String(encoded.to_string()))
 }
 
-/// Instance tags the snapshot keeps: the cluster tag that makes an instance a node, and those
-/// that say whether a managed node group, Karpenter or an Auto Scaling group launched it.
-fn is_node_tag(key: &str) -> bool {
-    key.starts_with("kubernetes.io/cluster/")
-        || [
-            "aws:autoscaling:groupName",
-            "eks:nodegroup-name",
-            "karpenter.sh/nodepool",
-            "karpenter.sh/provisioner-name",
-        ]
-        .contains(&key)
-}
-
 fn err(what: &str, e: impl std::fmt::Display) -> String {
     format!("AWS {what}: {e}")
 }
@@ -243,7 +230,7 @@ pub async fn fetch(
                 let tags: Vec<_> = i
                     .tags()
                     .iter()
-                    .filter(|t| t.key().is_some_and(is_node_tag))
+                    .filter(|t| t.key().is_some_and(crate::loader::eks_api::is_node_tag))
                     .map(|t| json!({"Key": t.key(), "Value": t.value()}))
                     .collect();
                 let md = i.metadata_options();

@@ -1,8 +1,8 @@
 //! EKS and EC2 API responses as the AWS CLI prints them (and as a live audit's snapshot stores
 //! them): `describe-cluster`, `describe-access-entry` / `list-associated-access-policies`,
 //! `describe-pod-identity-association`, `describe-nodegroup`, `describe-launch-template-versions`,
-//! `describe-instances` (the nodes' instance profiles), and list forms holding full objects (`{"accessEntries": [{...}]}`, `{"associations": [...]}`,
-//! `{"nodegroups": [...]}`).
+//! `describe-instances` (the nodes' instance profiles), and list forms holding full objects
+//! (`{"accessEntries": [{...}]}`, `{"associations": [...]}`, `{"nodegroups": [...]}`).
 
 use super::k8s::pstr;
 use crate::model::{
@@ -129,6 +129,23 @@ pub(super) fn imds_endpoint_disabled(options: &Node, key: &str) -> bool {
 /// The tag EKS looks for on the instances of a self-managed node group (`owned` or `shared`).
 pub(super) fn is_cluster_tag_key(key: &str) -> bool {
     key.starts_with("kubernetes.io/cluster/")
+}
+
+/// The tag naming an instance's Auto Scaling group.
+const AUTO_SCALING_GROUP_TAG: &str = "aws:autoscaling:groupName";
+
+/// Tags of instances that a managed node group or Karpenter launched: their IMDS settings are
+/// judged through the launch template or EC2NodeClass.
+const MANAGED_LAUNCH_TAGS: [&str; 3] = [
+    "eks:nodegroup-name",
+    "karpenter.sh/nodepool",
+    "karpenter.sh/provisioner-name",
+];
+
+/// The instance tags `describe-instances` is read for (and all a live audit's snapshot keeps):
+/// the cluster tag, the Auto Scaling group and the managed launchers' tags.
+pub fn is_node_tag(key: &str) -> bool {
+    is_cluster_tag_key(key) || key == AUTO_SCALING_GROUP_TAG || MANAGED_LAUNCH_TAGS.contains(&key)
 }
 
 /// An access entry whose `type`, `username` and `kubernetesGroups` keys are the EKS API's (as in
@@ -269,7 +286,7 @@ pub fn load(root: &Node, out: &mut Eks) {
 /// (NODE003), once per Auto Scaling group; those of managed node groups and Karpenter's nodes
 /// come from their launch template or EC2NodeClass instead.
 fn load_instances(root: &Node, out: &mut Eks) {
-    let mut profiles_seen: Vec<PStr> = Vec::new();
+    let mut profiles_seen: Vec<&str> = Vec::new();
     let mut groups_seen: Vec<&str> = Vec::new();
     let instances = root
         .get("Reservations")
@@ -288,30 +305,24 @@ fn load_instances(root: &Node, out: &mut Eks) {
             continue;
         };
         let id = instance.get_str("InstanceId").unwrap_or("?");
-        let profile = instance
+        let profile_node = instance
             .path(&["IamInstanceProfile", "Arn"])
-            .and_then(pstr)
-            .filter(|p| !profiles_seen.iter().any(|seen| seen.text == p.text));
-        if let Some(profile) = profile {
-            profiles_seen.push(profile.clone());
+            .filter(|n| n.as_str().is_some_and(|arn| !profiles_seen.contains(&arn)));
+        if let Some((arn, profile)) = profile_node.and_then(|n| Some((n.as_str()?, pstr(n)?))) {
+            profiles_seen.push(arn);
             out.node_instance_profiles.push(InstanceProfileRef {
                 profile,
                 source: format!("EC2 instance {id} (tagged {cluster_tag})"),
             });
         }
-        let launched_elsewhere = tag(&|k| {
-            k == "eks:nodegroup-name"
-                || k == "karpenter.sh/nodepool"
-                || k == "karpenter.sh/provisioner-name"
-        })
-        .is_some();
+        let launched_elsewhere = tag(&|k| MANAGED_LAUNCH_TAGS.contains(&k)).is_some();
         let Some(md) = instance
             .get("MetadataOptions")
             .filter(|md| !launched_elsewhere && !imds_endpoint_disabled(md, "HttpEndpoint"))
         else {
             continue;
         };
-        let group = tag(&|k| k == "aws:autoscaling:groupName").and_then(|(_, v)| v);
+        let group = tag(&|k| k == AUTO_SCALING_GROUP_TAG).and_then(|(_, v)| v);
         let name = match group {
             Some(g) if groups_seen.contains(&g) => continue,
             Some(g) => {
