@@ -3,7 +3,7 @@
 //! inside them.
 
 use super::FileCtx;
-use crate::model::{PermissionPolicy, Role, RoleOrigin};
+use crate::model::{PStr, PermissionPolicy, Role, RoleOrigin};
 use crate::node::Node;
 
 pub fn is_plan(root: &Node) -> bool {
@@ -96,15 +96,30 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
                 .unwrap_or_default(),
         });
     }
-    // Separate policy and attachment resources join their role by name.
+    // Separate policy and attachment resources join their role by name, or by the role the
+    // configuration names when the name is unknown until apply (a role with `name_prefix`).
+    let configuration = Configuration::of(root);
     for res in &all {
+        if !matches!(
+            res.get_str("type"),
+            Some("aws_iam_role_policy" | "aws_iam_role_policy_attachment")
+        ) {
+            continue;
+        }
         let Some(values) = res.get("values") else {
             continue;
         };
-        let role_name = values.get_str("role");
-        let Some(role) =
-            role_name.and_then(|n| out.get_mut(start..)?.iter_mut().find(|r| r.name == n))
-        else {
+        let ours = out.get_mut(start..).unwrap_or_default();
+        let role = match values.get_str("role").filter(|n| !n.is_empty()) {
+            Some(name) => ours.iter_mut().find(|r| r.name == name),
+            None => configuration
+                .reference(res, &["role"], "aws_iam_role")
+                .and_then(|a| {
+                    ours.iter_mut()
+                        .find(|r| r.aliases.iter().any(|x| *x == a.text))
+                }),
+        };
+        let Some(role) = role else {
             continue;
         };
         match res.get_str("type") {
@@ -136,6 +151,7 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
     use crate::loader::k8s::pstr;
     use crate::model::{AccessEntry, AccessPolicy, InstanceProfile, NodeRoleRef};
     let all = resources(root);
+    let configuration = Configuration::of(root);
     let entry_start = out.access_entries.len();
     for res in &all {
         let Some(v) = res.get("values") else { continue };
@@ -179,7 +195,13 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
                         .and_then(Node::as_seq)
                         .is_some_and(|t| !t.is_empty()),
                 ));
-                if let Some(role) = v.get("node_role_arn").and_then(pstr) {
+                // The role the same plan creates has an ARN only after apply.
+                let role = v
+                    .get("node_role_arn")
+                    .and_then(pstr)
+                    .filter(|r| !r.text.is_empty())
+                    .or_else(|| configuration.reference(res, &["node_role_arn"], "aws_iam_role"));
+                if let Some(role) = role {
                     out.node_roles.push(NodeRoleRef { role, source: name });
                 }
             }
@@ -189,7 +211,17 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
                     name: v.get_str("name").unwrap_or(address).to_string(),
                     arn: v.get_str("arn").map(str::to_string),
                     aliases: vec![address.to_string()],
-                    roles: v.get_str("role").map(str::to_string).into_iter().collect(),
+                    roles: v
+                        .get_str("role")
+                        .filter(|r| !r.is_empty())
+                        .map(str::to_string)
+                        .or_else(|| {
+                            configuration
+                                .reference(res, &["role"], "aws_iam_role")
+                                .map(|a| a.text.to_string())
+                        })
+                        .into_iter()
+                        .collect(),
                 });
             }
             // Launch configurations (the older form) carry the same metadata options.
@@ -211,7 +243,7 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
             _ => {}
         }
     }
-    self_managed_node_groups(&all, out);
+    self_managed_node_groups(&all, &configuration, out);
     // Policy associations attach to the access entry of the same principal.
     for res in &all {
         if res.get_str("type") != Some("aws_eks_access_policy_association") {
@@ -264,13 +296,18 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
 /// Self-managed node groups: an `aws_autoscaling_group` tagged for a cluster launches nodes from
 /// the launch template or configuration it names, and a launch template whose user data joins a
 /// cluster launches nodes whatever uses it. The role of such a launch's instance profile is a
-/// node role. Groups name templates by `name` or `id`; an id still unknown in the plan matches
-/// nothing.
-fn self_managed_node_groups(all: &[&Node], out: &mut crate::model::Eks) {
+/// node role. Groups name templates by `name` or `id`; an id still unknown in the plan (a
+/// template the same plan creates) is matched through the configuration's reference.
+fn self_managed_node_groups(
+    all: &[&Node],
+    configuration: &Configuration,
+    out: &mut crate::model::Eks,
+) {
     use super::eks_api::{is_cluster_tag_key, is_eks_node_user_data};
     use crate::loader::k8s::pstr;
-    // (group address, the template ids and names it launches from, its launch configuration)
-    let mut tagged_groups: Vec<(&str, Vec<&str>, Option<&str>)> = Vec::new();
+    // (group address, the template ids, names and addresses it launches from, its launch
+    // configuration's name or address)
+    let mut tagged_groups: Vec<(&str, Vec<String>, Option<String>)> = Vec::new();
     for res in all {
         if res.get_str("type") != Some("aws_autoscaling_group") {
             continue;
@@ -291,7 +328,7 @@ fn self_managed_node_groups(all: &[&Node], out: &mut crate::model::Eks) {
         let mixed = first(v.get("mixed_instances_policy"))
             .and_then(|m| first(m.get("launch_template")))
             .and_then(|t| first(t.get("launch_template_specification")));
-        let mut templates = Vec::new();
+        let mut templates: Vec<String> = Vec::new();
         for (spec, keys) in [
             (direct, ["id", "name"]),
             (mixed, ["launch_template_id", "launch_template_name"]),
@@ -299,13 +336,47 @@ fn self_managed_node_groups(all: &[&Node], out: &mut crate::model::Eks) {
             templates.extend(
                 spec.into_iter()
                     .flat_map(|s| keys.map(|k| s.get_str(k)))
-                    .flatten(),
+                    .flatten()
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string),
             );
         }
+        let template_paths: [&[&str]; 4] = [
+            &["launch_template", "id"],
+            &["launch_template", "name"],
+            &[
+                "mixed_instances_policy",
+                "launch_template",
+                "launch_template_specification",
+                "launch_template_id",
+            ],
+            &[
+                "mixed_instances_policy",
+                "launch_template",
+                "launch_template_specification",
+                "launch_template_name",
+            ],
+        ];
+        if templates.is_empty() {
+            templates.extend(template_paths.iter().filter_map(|path| {
+                configuration
+                    .reference(res, path, "aws_launch_template")
+                    .map(|a| a.text.to_string())
+            }));
+        }
+        let launch_configuration = v
+            .get_str("launch_configuration")
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .or_else(|| {
+                configuration
+                    .reference(res, &["launch_configuration"], "aws_launch_configuration")
+                    .map(|a| a.text.to_string())
+            });
         tagged_groups.push((
             res.get_str("address").unwrap_or("?"),
             templates,
-            v.get_str("launch_configuration"),
+            launch_configuration,
         ));
     }
     for res in all {
@@ -316,8 +387,9 @@ fn self_managed_node_groups(all: &[&Node], out: &mut crate::model::Eks) {
         };
         let Some(v) = res.get("values") else { continue };
         let address = res.get_str("address").unwrap_or("?");
-        // A template's profile is a block (`arn` or `name`), a configuration's a string.
-        let profile = match v.get("iam_instance_profile") {
+        // A template's profile is a block (`arn` or `name`), a configuration's a string; a
+        // profile the same plan creates may be known only by the configuration's reference.
+        let written = match v.get("iam_instance_profile") {
             Some(p) if p.as_seq().is_some() => p.as_seq().and_then(|s| s.first()).and_then(|b| {
                 b.get("arn")
                     .and_then(pstr)
@@ -326,18 +398,36 @@ fn self_managed_node_groups(all: &[&Node], out: &mut crate::model::Eks) {
             }),
             other => other.and_then(pstr),
         };
-        let Some(profile) = profile.filter(|p| !p.text.is_empty()) else {
+        let profile_paths: &[&[&str]] = if kind == "launch template" {
+            &[
+                &["iam_instance_profile", "arn"],
+                &["iam_instance_profile", "name"],
+            ]
+        } else {
+            &[&["iam_instance_profile"]]
+        };
+        let profile = written.filter(|p| !p.text.is_empty()).or_else(|| {
+            profile_paths
+                .iter()
+                .find_map(|path| configuration.reference(res, path, "aws_iam_instance_profile"))
+        });
+        let Some(profile) = profile else {
             continue;
         };
         let own = |key: &str| v.get_str(key).filter(|s| !s.is_empty());
         let group = tagged_groups.iter().find(|(_, templates, configuration)| {
+            let names = [own("id"), own("name"), Some(address)];
             if kind == "launch template" {
-                [own("id"), own("name")]
+                names
                     .into_iter()
                     .flatten()
-                    .any(|n| templates.contains(&n))
+                    .any(|n| templates.iter().any(|t| t == n))
             } else {
-                own("name").is_some_and(|n| *configuration == Some(n))
+                names
+                    .into_iter()
+                    .skip(1)
+                    .flatten()
+                    .any(|n| configuration.as_deref() == Some(n))
             }
         });
         let source = match group {
@@ -353,6 +443,110 @@ fn self_managed_node_groups(all: &[&Node], out: &mut crate::model::Eks) {
         out.node_instance_profiles
             .push(crate::model::InstanceProfileRef { profile, source });
     }
+}
+
+/// The plan's configuration, for values unknown until apply. Planned values leave those out (the
+/// ARN of a role the same plan creates, the id of its launch template), but the configuration
+/// keeps, for every expression, the objects it refers to.
+struct Configuration<'a> {
+    root: Option<&'a Node>,
+}
+
+impl<'a> Configuration<'a> {
+    fn of(plan: &'a Node) -> Self {
+        Configuration {
+            root: plan.path(&["configuration", "root_module"]),
+        }
+    }
+
+    /// The `kind` object (`aws_iam_role`, say) that the planned resource's expression at `path`
+    /// refers to: its address in the plan (the resource's module instance, then the object as
+    /// the module names it), with the reference's span. A nested block is read at its first
+    /// element. `None` when the expression is not in the configuration or refers to no such
+    /// object (a variable, another module's output).
+    fn reference(&self, res: &Node, path: &[&str], kind: &str) -> Option<PStr> {
+        let address = res.get_str("address")?;
+        let own = format!("{}.{}", res.get_str("type")?, res.get_str("name")?);
+        // The module instance part of the address: everything before the resource's own name.
+        let at = address
+            .rmatch_indices(own.as_str())
+            .map(|(i, _)| i)
+            .find(|&i| i == 0 || address.as_bytes().get(i - 1) == Some(&b'.'))?;
+        let module_instance = address.get(..at)?;
+        let mut module = self.root?;
+        for call in module_calls(module_instance)? {
+            module = module.get("module_calls")?.get(call)?.get("module")?;
+        }
+        let resource = module.get("resources")?.as_seq()?.iter().find(|r| {
+            r.get_str("type") == res.get_str("type")
+                && r.get_str("name") == res.get_str("name")
+                && r.get_str("mode") != Some("data")
+        })?;
+        let mut expression = resource.get("expressions")?;
+        for key in path {
+            expression = expression.get(key)?;
+            if let Some(blocks) = expression.as_seq() {
+                expression = blocks.first()?;
+            }
+        }
+        expression
+            .get("references")?
+            .as_seq()?
+            .iter()
+            .find_map(|r| {
+                let object = object_address(r.as_str()?, kind)?;
+                Some(PStr::new(format!("{module_instance}{object}"), r.span))
+            })
+    }
+}
+
+/// The module call names along a module instance address (`module.a[0].module.b.` → `a`, `b`);
+/// `None` when the address is not one.
+fn module_calls(instance: &str) -> Option<Vec<&str>> {
+    let mut calls = Vec::new();
+    let mut rest = instance;
+    while !rest.is_empty() {
+        rest = rest.strip_prefix("module.")?;
+        let end = rest.find(['.', '[']).unwrap_or(rest.len());
+        calls.push(rest.get(..end)?);
+        rest = skip_instance_key(rest.get(end..)?)?;
+        rest = rest.strip_prefix('.').unwrap_or(rest);
+    }
+    Some(calls)
+}
+
+/// What follows an instance key (`[0]`, `["a.b"]`), or the text itself when it starts with none.
+fn skip_instance_key(text: &str) -> Option<&str> {
+    let Some(key) = text.strip_prefix('[') else {
+        return Some(text);
+    };
+    let end = match key.strip_prefix('"') {
+        // A quoted key may hold `]` and `.`: its end is the closing quote (escaped quotes skipped).
+        Some(quoted) => {
+            let mut escaped = false;
+            let close = quoted.char_indices().find_map(|(i, c)| {
+                let found = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                found.then_some(i)
+            })?;
+            1 + close + 1
+        }
+        None => key.find(']')?,
+    };
+    key.get(end..)?.strip_prefix(']')
+}
+
+/// The object a reference names, when it is a `kind` resource: `aws_iam_role.node[0].arn` →
+/// `aws_iam_role.node[0]`.
+fn object_address<'r>(reference: &'r str, kind: &str) -> Option<&'r str> {
+    let name = reference.strip_prefix(kind)?.strip_prefix('.')?;
+    let end = name.find(['.', '[']).unwrap_or(name.len());
+    if end == 0 {
+        return None;
+    }
+    let after = skip_instance_key(name.get(end..)?)?;
+    let len = kind.len() + 1 + (name.len() - after.len());
+    reference.get(..len)
 }
 
 /// The first block of a nested block list (`launch_template = [{...}]`).
@@ -372,7 +566,47 @@ fn decoded_user_data(encoded: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::decoded_user_data;
+    use super::{decoded_user_data, module_calls, object_address};
+
+    #[test]
+    fn module_instances_are_read_call_by_call() {
+        assert_eq!(module_calls(""), Some(vec![]));
+        assert_eq!(module_calls("module.eks."), Some(vec!["eks"]));
+        assert_eq!(
+            module_calls("module.a[0].module.b[\"x.y]\"]."),
+            Some(vec!["a", "b"])
+        );
+        // Not a module instance address.
+        assert_eq!(module_calls("data.x."), None);
+        assert_eq!(module_calls("module.a[\"open."), None);
+    }
+
+    #[test]
+    fn references_name_the_object_of_the_wanted_kind() {
+        assert_eq!(
+            object_address("aws_iam_role.node.arn", "aws_iam_role"),
+            Some("aws_iam_role.node")
+        );
+        assert_eq!(
+            object_address("aws_iam_role.node[0].arn", "aws_iam_role"),
+            Some("aws_iam_role.node[0]")
+        );
+        assert_eq!(
+            object_address("aws_iam_role.node[\"a.b\"]", "aws_iam_role"),
+            Some("aws_iam_role.node[\"a.b\"]")
+        );
+        assert_eq!(
+            object_address("aws_iam_role.node", "aws_iam_role"),
+            Some("aws_iam_role.node")
+        );
+        // Another kind with the same prefix, a variable, a module output.
+        assert_eq!(
+            object_address("aws_iam_role_policy.x.id", "aws_iam_role"),
+            None
+        );
+        assert_eq!(object_address("var.node_role_arn", "aws_iam_role"), None);
+        assert_eq!(object_address("module.iam.role_arn", "aws_iam_role"), None);
+    }
 
     #[test]
     fn user_data_is_decoded_only_when_it_is_base64_text() {
