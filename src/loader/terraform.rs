@@ -158,14 +158,24 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
         let span = res.get("address").map(|a| a.span).unwrap_or(res.span);
         match res.get_str("type") {
             Some("aws_eks_pod_identity_association") => {
-                out.pod_identity.extend(super::eks_api::association_with(
-                    v,
-                    ["namespace", "service_account", "role_arn"],
+                let (Some(namespace), Some(service_account), Some(role_arn)) = (
+                    v.get("namespace").and_then(pstr),
+                    v.get("service_account").and_then(pstr),
+                    known_or_referenced(&configuration, res, "role_arn", "aws_iam_role"),
+                ) else {
+                    continue;
+                };
+                out.pod_identity.push(crate::model::PodIdentityAssociation {
+                    namespace,
+                    service_account,
+                    role_arn,
                     span,
-                ));
+                });
             }
             Some("aws_eks_access_entry") => {
-                let Some(principal_arn) = v.get("principal_arn").and_then(pstr) else {
+                let Some(principal_arn) =
+                    known_or_referenced(&configuration, res, "principal_arn", "aws_iam_role")
+                else {
                     continue;
                 };
                 out.access_entries.push(AccessEntry {
@@ -195,13 +205,9 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
                         .and_then(Node::as_seq)
                         .is_some_and(|t| !t.is_empty()),
                 ));
-                // The role the same plan creates has an ARN only after apply.
-                let role = v
-                    .get("node_role_arn")
-                    .and_then(pstr)
-                    .filter(|r| !r.text.is_empty())
-                    .or_else(|| configuration.reference(res, &["node_role_arn"], "aws_iam_role"));
-                if let Some(role) = role {
+                if let Some(role) =
+                    known_or_referenced(&configuration, res, "node_role_arn", "aws_iam_role")
+                {
                     out.node_roles.push(NodeRoleRef { role, source: name });
                 }
             }
@@ -498,6 +504,21 @@ impl<'a> Configuration<'a> {
                 Some(PStr::new(format!("{module_instance}{object}"), r.span))
             })
     }
+}
+
+/// A resource's attribute as planned or, when it is known only after apply (the ARN of a role
+/// the same plan creates), the `kind` object the configuration says it refers to.
+fn known_or_referenced(
+    configuration: &Configuration,
+    res: &Node,
+    attribute: &str,
+    kind: &str,
+) -> Option<PStr> {
+    res.get("values")
+        .and_then(|v| v.get(attribute))
+        .and_then(crate::loader::k8s::pstr)
+        .filter(|p| !p.text.is_empty())
+        .or_else(|| configuration.reference(res, &[attribute], kind))
 }
 
 /// The module call names along a module instance address (`module.a[0].module.b.` → `a`, `b`);

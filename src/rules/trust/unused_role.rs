@@ -32,7 +32,17 @@ impl Rule for UnusedRole {
             .pod_identity
             .iter()
             .map(|a| a.role_arn.text.to_string());
+        // A template reference (`${PodRole.Arn}`, `aws_iam_role.orders`) names a role of the
+        // same inputs by logical ID or address, not by ARN.
+        let mut referenced: HashSet<*const crate::model::Role> = HashSet::new();
         for arn in annotated.chain(associated) {
+            if !arn.starts_with("arn:") || arn.contains("${") {
+                referenced.extend(
+                    inv.roles_for_reference(&arn)
+                        .into_iter()
+                        .map(|r| r as *const _),
+                );
+            }
             used_names.insert(arn.rsplit('/').next().unwrap_or(&arn).to_string());
             used_arns.insert(arn.to_ascii_lowercase());
         }
@@ -42,10 +52,11 @@ impl Rule for UnusedRole {
             if !irsa && !pod_identity {
                 continue;
             }
-            let used = match &role.arn {
-                Some(arn) => used_arns.contains(&arn.to_ascii_lowercase()),
-                None => used_names.contains(role.name.as_str()),
-            };
+            let used = referenced.contains(&(role as *const _))
+                || match &role.arn {
+                    Some(arn) => used_arns.contains(&arn.to_ascii_lowercase()),
+                    None => used_names.contains(role.name.as_str()),
+                };
             let kind = if irsa { "IRSA" } else { "Pod Identity" };
             if used {
                 // Referenced, but the account says it is idle (audit data carries RoleLastUsed).
