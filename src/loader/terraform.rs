@@ -134,11 +134,37 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
                 }
             }
             Some("aws_iam_role_policy_attachment") => {
-                if let Some(arn) = values.get("policy_arn").and_then(Node::as_str) {
+                if let Some(arn) = values
+                    .get("policy_arn")
+                    .and_then(Node::as_str)
+                    .filter(|a| !a.is_empty())
+                {
                     role.permissions.push(PermissionPolicy::managed(
                         arn,
                         values.get("policy_arn").map(|n| n.span).unwrap_or(res.span),
                     ));
+                } else if let Some(policy) = configuration
+                    .reference(res, &["policy_arn"], "aws_iam_policy")
+                    .and_then(|a| all.iter().find(|p| p.get_str("address") == Some(&a.text)))
+                {
+                    // A customer managed policy the same plan creates has no ARN yet, but its
+                    // document is in the plan: it is judged as written.
+                    let policy_values = policy.get("values");
+                    if let Some(doc) = policy_values
+                        .and_then(|v| v.get("policy"))
+                        .filter(|d| d.as_str().is_some_and(|t| !t.is_empty()))
+                    {
+                        role.permissions.push(PermissionPolicy {
+                            name: policy_values
+                                .and_then(|v| v.get_str("name"))
+                                .or_else(|| policy.get_str("address"))
+                                .unwrap_or("policy")
+                                .to_string(),
+                            arn: None,
+                            document: Some(cx.policy_value(doc, false)),
+                            span: policy.get("address").map(|a| a.span).unwrap_or(policy.span),
+                        });
+                    }
                 }
             }
             _ => {}
