@@ -243,15 +243,8 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
                     name: v.get_str("name").unwrap_or(address).to_string(),
                     arn: v.get_str("arn").map(str::to_string),
                     aliases: vec![address.to_string()],
-                    roles: v
-                        .get_str("role")
-                        .filter(|r| !r.is_empty())
-                        .map(str::to_string)
-                        .or_else(|| {
-                            configuration
-                                .reference(res, &["role"], "aws_iam_role")
-                                .map(|a| a.text.to_string())
-                        })
+                    roles: known_or_referenced(&configuration, res, "role", "aws_iam_role")
+                        .map(|r| r.text.to_string())
                         .into_iter()
                         .collect(),
                 });
@@ -396,15 +389,13 @@ fn self_managed_node_groups(
                     .map(|a| a.text.to_string())
             }));
         }
-        let launch_configuration = v
-            .get_str("launch_configuration")
-            .filter(|c| !c.is_empty())
-            .map(str::to_string)
-            .or_else(|| {
-                configuration
-                    .reference(res, &["launch_configuration"], "aws_launch_configuration")
-                    .map(|a| a.text.to_string())
-            });
+        let launch_configuration = known_or_referenced(
+            configuration,
+            res,
+            "launch_configuration",
+            "aws_launch_configuration",
+        )
+        .map(|c| c.text.to_string());
         tagged_groups.push((
             res.get_str("address").unwrap_or("?"),
             templates,
