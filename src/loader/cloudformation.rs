@@ -1,4 +1,5 @@
-//! CloudFormation templates (JSON or YAML): `AWS::IAM::Role` with its trust and permission policies.
+//! CloudFormation templates (JSON or YAML): `AWS::IAM::Role` with its trust and permission policies,
+//! including `AWS::IAM::Policy` and `AWS::IAM::ManagedPolicy` resources attached to it.
 //! Intrinsic functions are resolved where their value is knowable (parameter defaults, `Fn::Sub`
 //! variable maps, OIDC provider resources); anything else stays a `${...}` placeholder that
 //! evaluates as unknown, never as a wildcard.
@@ -46,6 +47,13 @@ impl<'a> Template<'a> {
             }
         }
         Template { params, resources }
+    }
+
+    /// The resource a `!Ref` placeholder (`${Logical}`) names, when it has type `kind`.
+    fn policy_resource(&self, reference: &str, kind: &str) -> Option<(&'a str, &'a Node)> {
+        let logical = reference.strip_prefix("${")?.strip_suffix('}')?;
+        let (&name, &res) = self.resources.get_key_value(logical)?;
+        (res.get_str("Type") == Some(kind)).then_some((name, res))
     }
 
     /// Replace `${Name}` placeholders; unknown ones stay as written and mark the result templated.
@@ -266,6 +274,7 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
     let Some(resources) = root.get("Resources").and_then(Node::as_map) else {
         return;
     };
+    let start = out.len();
     for (logical, res) in resources {
         if res.get_str("Type") != Some("AWS::IAM::Role") {
             continue;
@@ -306,7 +315,13 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
             .unwrap_or_default()
         {
             for s in template.strings(arn).unwrap_or_default() {
-                permissions.push(PermissionPolicy::managed(&s.text, s.span));
+                // `!Ref` to a customer managed policy of the same template: its document is
+                // here, so it is judged as written rather than by its (unknown) ARN.
+                match template.policy_resource(&s.text, "AWS::IAM::ManagedPolicy") {
+                    Some((logical, policy)) => permissions
+                        .extend(policy_resource_permission(cx, &template, logical, policy)),
+                    None => permissions.push(PermissionPolicy::managed(&s.text, s.span)),
+                }
             }
         }
         out.push(Role {
@@ -320,6 +335,69 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
             aliases: vec![logical_id.to_string()],
         });
     }
+    // Policies that name their roles (`Roles: [!Ref NodeRole]`) instead of being listed by them.
+    let ours = out.get_mut(start..).unwrap_or_default();
+    for (logical, res) in resources {
+        if !matches!(
+            res.get_str("Type"),
+            Some("AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy")
+        ) {
+            continue;
+        }
+        let Some(permission) =
+            policy_resource_permission(cx, &template, logical.as_str().unwrap_or("?"), res)
+        else {
+            continue;
+        };
+        for role_ref in res
+            .path(&["Properties", "Roles"])
+            .map(Node::one_or_many)
+            .unwrap_or_default()
+        {
+            for named in template.strings(role_ref).unwrap_or_default() {
+                // `!Ref Role` gives the logical ID; a plain string is the role's name.
+                let key = named.text.trim_start_matches("${").trim_end_matches('}');
+                let Some(role) = ours
+                    .iter_mut()
+                    .find(|r| r.aliases.iter().any(|a| a == key) || r.name == named.text)
+                else {
+                    continue;
+                };
+                // A managed policy both listed by the role and naming it counts once.
+                let same = |p: &PermissionPolicy| {
+                    p.document.as_ref().map(|d| d.span)
+                        == permission.document.as_ref().map(|d| d.span)
+                };
+                if !role.permissions.iter().any(same) {
+                    role.permissions.push(permission.clone());
+                }
+            }
+        }
+    }
+}
+
+/// The permission an `AWS::IAM::Policy` or `AWS::IAM::ManagedPolicy` resource grants: its
+/// document, named by its `PolicyName`/`ManagedPolicyName` or logical ID.
+fn policy_resource_permission(
+    cx: &FileCtx,
+    template: &Template,
+    logical: &str,
+    res: &Node,
+) -> Option<PermissionPolicy> {
+    let props = res.get("Properties")?;
+    let written = props.get("PolicyDocument")?;
+    let name = ["PolicyName", "ManagedPolicyName"]
+        .iter()
+        .find_map(|k| props.get(k).and_then(|n| template.last_string(n)))
+        .filter(|n| !n.templated)
+        .map(|n| n.text.to_string())
+        .unwrap_or_else(|| logical.to_string());
+    Some(PermissionPolicy {
+        name,
+        arn: None,
+        document: Some(document(cx, template, written, false)),
+        span: res.span,
+    })
 }
 
 /// A policy document property: an object (intrinsics resolved), a JSON string, or a `Fn::Sub`
