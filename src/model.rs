@@ -499,7 +499,7 @@ impl Role {
 }
 
 /// An ARN as written, not a template that builds one.
-fn is_plain_arn(reference: &str) -> bool {
+pub fn is_plain_arn(reference: &str) -> bool {
     reference.starts_with("arn:") && !reference.contains("${")
 }
 

@@ -36,7 +36,7 @@ impl Rule for UnusedRole {
         // same inputs by logical ID or address, not by ARN.
         let mut referenced: HashSet<*const crate::model::Role> = HashSet::new();
         for arn in annotated.chain(associated) {
-            if !arn.starts_with("arn:") || arn.contains("${") {
+            if !crate::model::is_plain_arn(&arn) {
                 referenced.extend(
                     inv.roles_for_reference(&arn)
                         .into_iter()
