@@ -488,6 +488,8 @@ impl<'a> Configuration<'a> {
     /// element. `None` when the expression is not in the configuration or refers to no such
     /// object (a variable, another module's output).
     fn reference(&self, res: &Node, path: &[&str], kind: &str) -> Option<PStr> {
+        // A plan without a configuration section (or a hand-made one) has nothing to follow.
+        let mut module = self.root?;
         let address = res.get_str("address")?;
         let own = format!("{}.{}", res.get_str("type")?, res.get_str("name")?);
         // The module instance part of the address: everything before the resource's own name.
@@ -496,7 +498,6 @@ impl<'a> Configuration<'a> {
             .map(|(i, _)| i)
             .find(|&i| i == 0 || address.as_bytes().get(i - 1) == Some(&b'.'))?;
         let module_instance = address.get(..at)?;
-        let mut module = self.root?;
         for call in module_calls(module_instance)? {
             module = module.get("module_calls")?.get(call)?.get("module")?;
         }
