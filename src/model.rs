@@ -445,6 +445,9 @@ pub struct PermissionPolicy {
     pub arn: Option<String>,
     pub document: Option<Policy>,
     pub span: Span,
+    /// An inline policy (embedded in the role), as opposed to a managed policy or a standalone
+    /// document.
+    pub inline: bool,
 }
 
 impl PermissionPolicy {
@@ -455,6 +458,7 @@ impl PermissionPolicy {
             arn: Some(arn.to_string()),
             document: None,
             span,
+            inline: false,
         }
     }
 }

@@ -132,6 +132,7 @@ fn role(cx: &FileCtx, r: &Node, managed: &HashMap<&str, &Node>) -> Role {
             arn: None,
             document: p.get("PolicyDocument").map(|d| cx.policy_value(d, false)),
             span: p.get("PolicyName").map(|n| n.span).unwrap_or(p.span),
+            inline: true,
         });
     }
     for p in r
@@ -149,6 +150,7 @@ fn role(cx: &FileCtx, r: &Node, managed: &HashMap<&str, &Node>) -> Role {
             arn,
             document,
             span: p.get("PolicyArn").map(|n| n.span).unwrap_or(p.span),
+            inline: false,
         });
     }
     Role {

@@ -307,6 +307,7 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
                     .get("PolicyDocument")
                     .map(|d| document(cx, &template, d, false)),
                 span: p.span,
+                inline: true,
             });
         }
         for arn in props
@@ -397,6 +398,8 @@ fn policy_resource_permission(
         arn: None,
         document: Some(document(cx, template, written, false)),
         span: res.span,
+        // `AWS::IAM::Policy` is embedded in its roles; `AWS::IAM::ManagedPolicy` stands alone.
+        inline: res.get_str("Type") != Some("AWS::IAM::ManagedPolicy"),
     })
 }
 

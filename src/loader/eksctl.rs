@@ -193,6 +193,7 @@ fn created_node_role(cx: &super::FileCtx, root: &Node, group: &str, iam: &Node) 
             arn: None,
             document: Some(cx.policy_value(doc, false)),
             span: doc.span,
+            inline: true,
         });
     }
     let name = iam

@@ -645,6 +645,7 @@ fn classify(cx: &FileCtx, root: &Node, result: &mut FileResult, display: &str) {
                 arn: None,
                 document: Some(policy),
                 span: root.span,
+                inline: false,
             });
         }
         result.roles.push(Box::new(role));

@@ -38,6 +38,7 @@ pub fn resources(root: &Node) -> Vec<&Node> {
 pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
     let all = resources(root);
     let start = out.len();
+    let configuration = Configuration::of(root);
     for res in &all {
         if res.get_str("type") != Some("aws_iam_role") {
             continue;
@@ -70,17 +71,25 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
                     arn: None,
                     document: Some(cx.policy_value(doc, false)),
                     span: p.span,
+                    inline: true,
                 });
             }
         }
-        for arn in values
-            .get("managed_policy_arns")
-            .and_then(Node::as_seq)
-            .unwrap_or(&[])
-        {
-            if let Some(a) = arn.as_str() {
-                permissions.push(PermissionPolicy::managed(a, arn.span));
+        match values.get("managed_policy_arns").and_then(Node::as_seq) {
+            Some(arns) => {
+                for arn in arns {
+                    if let Some(a) = arn.as_str() {
+                        permissions.push(PermissionPolicy::managed(a, arn.span));
+                    }
+                }
             }
+            // Unknown until apply: the list names a policy the same plan creates.
+            None => permissions.extend(
+                configuration
+                    .references(res, &["managed_policy_arns"], "aws_iam_policy")
+                    .iter()
+                    .filter_map(|address| planned_policy(cx, &all, address)),
+            ),
         }
         out.push(Role {
             name: name.into(),
@@ -98,11 +107,15 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
     }
     // Separate policy and attachment resources join their role by name, or by the role the
     // configuration names when the name is unknown until apply (a role with `name_prefix`).
-    let configuration = Configuration::of(root);
     for res in &all {
+        let kind = res.get_str("type");
         if !matches!(
-            res.get_str("type"),
-            Some("aws_iam_role_policy" | "aws_iam_role_policy_attachment")
+            kind,
+            Some(
+                "aws_iam_role_policy"
+                    | "aws_iam_role_policy_attachment"
+                    | "aws_iam_policy_attachment"
+            )
         ) {
             continue;
         }
@@ -110,66 +123,93 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
             continue;
         };
         let ours = out.get_mut(start..).unwrap_or_default();
-        let role = match values.get_str("role").filter(|n| !n.is_empty()) {
-            Some(name) => ours.iter_mut().find(|r| r.name == name),
-            None => configuration
-                .reference(res, &["role"], "aws_iam_role")
-                .and_then(|a| {
-                    ours.iter_mut()
-                        .find(|r| r.aliases.iter().any(|x| *x == a.text))
-                }),
+        // Positions in `ours` of the roles the resource names (one, or a list for
+        // `aws_iam_policy_attachment`).
+        let mut roles: Vec<usize> = Vec::new();
+        let names: Vec<&str> = match kind {
+            Some("aws_iam_policy_attachment") => values
+                .get("roles")
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(Node::as_str)
+                .collect(),
+            _ => values.get_str("role").into_iter().collect(),
         };
-        let Some(role) = role else {
+        let names: Vec<&str> = names.into_iter().filter(|n| !n.is_empty()).collect();
+        if names.is_empty() {
+            let attribute = if kind == Some("aws_iam_policy_attachment") {
+                "roles"
+            } else {
+                "role"
+            };
+            for address in configuration.references(res, &[attribute], "aws_iam_role") {
+                roles.extend(
+                    ours.iter()
+                        .position(|r| r.aliases.iter().any(|a| *a == address.text)),
+                );
+            }
+        } else {
+            for name in names {
+                roles.extend(ours.iter().position(|r| r.name == name));
+            }
+        }
+        if roles.is_empty() {
+            continue;
+        }
+        let permission = match kind {
+            Some("aws_iam_role_policy") => values.get("policy").map(|doc| PermissionPolicy {
+                name: values.get_str("name").unwrap_or("inline").to_string(),
+                arn: None,
+                document: Some(cx.policy_value(doc, false)),
+                span: res.span,
+                inline: true,
+            }),
+            _ => match values
+                .get("policy_arn")
+                .filter(|a| a.as_str().is_some_and(|a| !a.is_empty()))
+            {
+                Some(arn) => Some(PermissionPolicy::managed(
+                    arn.as_str().unwrap_or_default(),
+                    arn.span,
+                )),
+                None => configuration
+                    .reference(res, &["policy_arn"], "aws_iam_policy")
+                    .and_then(|address| planned_policy(cx, &all, &address)),
+            },
+        };
+        let Some(permission) = permission else {
             continue;
         };
-        match res.get_str("type") {
-            Some("aws_iam_role_policy") => {
-                if let Some(doc) = values.get("policy") {
-                    role.permissions.push(PermissionPolicy {
-                        name: values.get_str("name").unwrap_or("inline").to_string(),
-                        arn: None,
-                        document: Some(cx.policy_value(doc, false)),
-                        span: res.span,
-                    });
-                }
+        for i in roles {
+            if let Some(role) = ours.get_mut(i) {
+                role.permissions.push(permission.clone());
             }
-            Some("aws_iam_role_policy_attachment") => {
-                if let Some(arn) = values
-                    .get("policy_arn")
-                    .and_then(Node::as_str)
-                    .filter(|a| !a.is_empty())
-                {
-                    role.permissions.push(PermissionPolicy::managed(
-                        arn,
-                        values.get("policy_arn").map(|n| n.span).unwrap_or(res.span),
-                    ));
-                } else if let Some(policy) = configuration
-                    .reference(res, &["policy_arn"], "aws_iam_policy")
-                    .and_then(|a| all.iter().find(|p| p.get_str("address") == Some(&a.text)))
-                {
-                    // A customer managed policy the same plan creates has no ARN yet, but its
-                    // document is in the plan: it is judged as written.
-                    let policy_values = policy.get("values");
-                    if let Some(doc) = policy_values
-                        .and_then(|v| v.get("policy"))
-                        .filter(|d| d.as_str().is_some_and(|t| !t.is_empty()))
-                    {
-                        role.permissions.push(PermissionPolicy {
-                            name: policy_values
-                                .and_then(|v| v.get_str("name"))
-                                .or_else(|| policy.get_str("address"))
-                                .unwrap_or("policy")
-                                .to_string(),
-                            arn: None,
-                            document: Some(cx.policy_value(doc, false)),
-                            span: policy.get("address").map(|a| a.span).unwrap_or(policy.span),
-                        });
-                    }
-                }
-            }
-            _ => {}
         }
     }
+}
+
+/// The document of the customer managed policy the plan creates at `address`. Its ARN is not
+/// known before apply, but its document is in the plan: it is judged as written.
+fn planned_policy(cx: &FileCtx, all: &[&Node], address: &PStr) -> Option<PermissionPolicy> {
+    let policy = all
+        .iter()
+        .find(|p| p.get_str("address") == Some(address.text.as_str()))?;
+    let values = policy.get("values");
+    let doc = values
+        .and_then(|v| v.get("policy"))
+        .filter(|d| d.as_str().is_some_and(|t| !t.is_empty()))?;
+    Some(PermissionPolicy {
+        name: values
+            .and_then(|v| v.get_str("name"))
+            .or_else(|| policy.get_str("address"))
+            .unwrap_or("policy")
+            .to_string(),
+        arn: None,
+        document: Some(cx.policy_value(doc, false)),
+        span: policy.get("address").map(|a| a.span).unwrap_or(policy.span),
+        inline: false,
+    })
 }
 
 /// EKS resources of a plan.
@@ -488,8 +528,61 @@ impl<'a> Configuration<'a> {
     /// element. `None` when the expression is not in the configuration or refers to no such
     /// object (a variable, another module's output).
     fn reference(&self, res: &Node, path: &[&str], kind: &str) -> Option<PStr> {
+        self.references(res, path, kind).into_iter().next()
+    }
+
+    /// Every `kind` object the expression at `path` refers to (a list of roles, say), in the
+    /// order the configuration gives, each once.
+    ///
+    /// An object indexed by `count.index` or `each.key` is listed by Terraform without its key
+    /// (`aws_iam_role.node`); it is the instance with the referring resource's own key, as in
+    /// the usual pattern of two resources with the same `count` or `for_each`.
+    fn references(&self, res: &Node, path: &[&str], kind: &str) -> Vec<PStr> {
+        let mut out: Vec<PStr> = Vec::new();
         // A plan without a configuration section (or a hand-made one) has nothing to follow.
-        let mut module = self.root?;
+        let Some(root) = self.root else {
+            return out;
+        };
+        let Some(located) = Located::of(res) else {
+            return out;
+        };
+        let Some(references) = located
+            .expression(root, res, path)
+            .and_then(|e| e.get("references"))
+            .and_then(Node::as_seq)
+        else {
+            return out;
+        };
+        let dynamic_key = references.iter().any(|r| {
+            r.as_str()
+                .is_some_and(|r| matches!(r, "count.index" | "each.key" | "each.value"))
+        });
+        for r in references {
+            let Some(object) = r.as_str().and_then(|t| object_address(t, kind)) else {
+                continue;
+            };
+            let key = match located.instance_key {
+                Some(key) if dynamic_key && !object.ends_with(']') => key,
+                _ => "",
+            };
+            let address = format!("{}{object}{key}", located.module_instance);
+            if !out.iter().any(|o| o.text == address) {
+                out.push(PStr::new(address, r.span));
+            }
+        }
+        out
+    }
+}
+
+/// Where a planned resource sits: its module instance (`module.eks[0].`, empty at the root) and
+/// its own instance key (`[0]`, `["a"]`), from its address.
+struct Located<'a> {
+    module_instance: &'a str,
+    instance_key: Option<&'a str>,
+}
+
+impl<'a> Located<'a> {
+    fn of(res: &'a Node) -> Option<Self> {
         let address = res.get_str("address")?;
         let own = format!("{}.{}", res.get_str("type")?, res.get_str("name")?);
         // The module instance part of the address: everything before the resource's own name.
@@ -497,8 +590,18 @@ impl<'a> Configuration<'a> {
             .rmatch_indices(own.as_str())
             .map(|(i, _)| i)
             .find(|&i| i == 0 || address.as_bytes().get(i - 1) == Some(&b'.'))?;
-        let module_instance = address.get(..at)?;
-        for call in module_calls(module_instance)? {
+        let key = address.get(at + own.len()..)?;
+        Some(Located {
+            module_instance: address.get(..at)?,
+            instance_key: (key.starts_with('[') && skip_instance_key(key) == Some(""))
+                .then_some(key),
+        })
+    }
+
+    /// The configuration's expression for the resource's attribute at `path`.
+    fn expression(&self, root: &'a Node, res: &Node, path: &[&str]) -> Option<&'a Node> {
+        let mut module = root;
+        for call in module_calls(self.module_instance)? {
             module = module.get("module_calls")?.get(call)?.get("module")?;
         }
         let resource = module.get("resources")?.as_seq()?.iter().find(|r| {
@@ -513,14 +616,7 @@ impl<'a> Configuration<'a> {
                 expression = blocks.first()?;
             }
         }
-        expression
-            .get("references")?
-            .as_seq()?
-            .iter()
-            .find_map(|r| {
-                let object = object_address(r.as_str()?, kind)?;
-                Some(PStr::new(format!("{module_instance}{object}"), r.span))
-            })
+        Some(expression)
     }
 }
 

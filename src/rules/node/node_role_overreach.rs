@@ -39,7 +39,8 @@ impl Rule for NodeRoleOverreach {
                         for st in doc.statements.iter().filter(|s| s.effect == Effect::Allow) {
                             for a in &st.actions {
                                 critical |= a.text == "*" || a.text.eq_ignore_ascii_case("iam:*");
-                                extras.push((format!("{} (inline {})", a.text, p.name), a.span));
+                                let kind = if p.inline { "inline" } else { "policy" };
+                                extras.push((format!("{} ({kind} {})", a.text, p.name), a.span));
                             }
                         }
                     }
