@@ -5,6 +5,7 @@
 use super::FileCtx;
 use crate::model::{PStr, PermissionPolicy, Role, RoleOrigin};
 use crate::node::Node;
+use std::collections::HashMap;
 
 pub fn is_plan(root: &Node) -> bool {
     root.get("format_version").is_some()
@@ -39,6 +40,13 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
     let all = resources(root);
     let start = out.len();
     let configuration = Configuration::of(root);
+    // Customer managed policies the plan creates, by address: attachments and roles whose policy
+    // ARN is unknown until apply look their document up here.
+    let policies: HashMap<&str, &Node> = all
+        .iter()
+        .filter(|r| r.get_str("type") == Some("aws_iam_policy"))
+        .filter_map(|r| Some((r.get_str("address")?, *r)))
+        .collect();
     for res in &all {
         if res.get_str("type") != Some("aws_iam_role") {
             continue;
@@ -88,7 +96,7 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
                 configuration
                     .references(res, &["managed_policy_arns"], "aws_iam_policy")
                     .iter()
-                    .filter_map(|address| planned_policy(cx, &all, address)),
+                    .filter_map(|address| planned_policy(cx, &policies, address)),
             ),
         }
         out.push(Role {
@@ -107,22 +115,39 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
     }
     // Separate policy and attachment resources join their role by name, or by the role the
     // configuration names when the name is unknown until apply (a role with `name_prefix`).
-    for res in &all {
-        let kind = res.get_str("type");
-        if !matches!(
-            kind,
-            Some(
-                "aws_iam_role_policy"
-                    | "aws_iam_role_policy_attachment"
-                    | "aws_iam_policy_attachment"
+    let attachments: Vec<&Node> = all
+        .iter()
+        .copied()
+        .filter(|r| {
+            matches!(
+                r.get_str("type"),
+                Some(
+                    "aws_iam_role_policy"
+                        | "aws_iam_role_policy_attachment"
+                        | "aws_iam_policy_attachment"
+                )
             )
-        ) {
-            continue;
+        })
+        .collect();
+    if attachments.is_empty() {
+        return;
+    }
+    // The plan's roles by name and by address (first of each), so that joining is a lookup per
+    // attachment rather than a scan of the roles.
+    let ours = out.get_mut(start..).unwrap_or_default();
+    let mut by_name: HashMap<compact_str::CompactString, usize> = HashMap::new();
+    let mut by_address: HashMap<String, usize> = HashMap::new();
+    for (i, role) in ours.iter().enumerate() {
+        by_name.entry(role.name.clone()).or_insert(i);
+        for alias in &role.aliases {
+            by_address.entry(alias.clone()).or_insert(i);
         }
+    }
+    for res in attachments {
+        let kind = res.get_str("type");
         let Some(values) = res.get("values") else {
             continue;
         };
-        let ours = out.get_mut(start..).unwrap_or_default();
         // Positions in `ours` of the roles the resource names (one, or a list for
         // `aws_iam_policy_attachment`).
         let mut roles: Vec<usize> = Vec::new();
@@ -144,14 +169,11 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
                 "role"
             };
             for address in configuration.references(res, &[attribute], "aws_iam_role") {
-                roles.extend(
-                    ours.iter()
-                        .position(|r| r.aliases.iter().any(|a| *a == address.text)),
-                );
+                roles.extend(by_address.get(address.text.as_str()));
             }
         } else {
             for name in names {
-                roles.extend(ours.iter().position(|r| r.name == name));
+                roles.extend(by_name.get(name));
             }
         }
         if roles.is_empty() {
@@ -175,7 +197,7 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
                 )),
                 None => configuration
                     .reference(res, &["policy_arn"], "aws_iam_policy")
-                    .and_then(|address| planned_policy(cx, &all, &address)),
+                    .and_then(|address| planned_policy(cx, &policies, &address)),
             },
         };
         let Some(permission) = permission else {
@@ -191,10 +213,12 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
 
 /// The document of the customer managed policy the plan creates at `address`. Its ARN is not
 /// known before apply, but its document is in the plan: it is judged as written.
-fn planned_policy(cx: &FileCtx, all: &[&Node], address: &PStr) -> Option<PermissionPolicy> {
-    let policy = all
-        .iter()
-        .find(|p| p.get_str("address") == Some(address.text.as_str()))?;
+fn planned_policy(
+    cx: &FileCtx,
+    policies: &HashMap<&str, &Node>,
+    address: &PStr,
+) -> Option<PermissionPolicy> {
+    let policy = *policies.get(address.text.as_str())?;
     let values = policy.get("values");
     let doc = values
         .and_then(|v| v.get("policy"))
@@ -512,14 +536,51 @@ fn self_managed_node_groups(
 /// ARN of a role the same plan creates, the id of its launch template), but the configuration
 /// keeps, for every expression, the objects it refers to.
 struct Configuration<'a> {
-    root: Option<&'a Node>,
+    /// The configuration's managed resources by module call path and `type.name`
+    /// (`eks.node_groups|aws_iam_role.node`; the root module's path is empty), so that following
+    /// a reference is a lookup however many resources the plan has.
+    resources: HashMap<String, &'a Node>,
 }
 
 impl<'a> Configuration<'a> {
     fn of(plan: &'a Node) -> Self {
-        Configuration {
-            root: plan.path(&["configuration", "root_module"]),
+        let mut resources = HashMap::new();
+        let mut modules: Vec<(String, &Node)> = plan
+            .path(&["configuration", "root_module"])
+            .map(|m| (String::new(), m))
+            .into_iter()
+            .collect();
+        while let Some((calls, module)) = modules.pop() {
+            for r in module
+                .get("resources")
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
+            {
+                if r.get_str("mode") == Some("data") {
+                    continue;
+                }
+                if let (Some(kind), Some(name)) = (r.get_str("type"), r.get_str("name")) {
+                    resources
+                        .entry(configuration_key(&calls, kind, name))
+                        .or_insert(r);
+                }
+            }
+            for (call, node) in module
+                .get("module_calls")
+                .and_then(Node::as_map)
+                .unwrap_or(&[])
+            {
+                if let (Some(call), Some(child)) = (call.as_str(), node.get("module")) {
+                    let path = if calls.is_empty() {
+                        call.to_string()
+                    } else {
+                        format!("{calls}.{call}")
+                    };
+                    modules.push((path, child));
+                }
+            }
         }
+        Configuration { resources }
     }
 
     /// The `kind` object (`aws_iam_role`, say) that the planned resource's expression at `path`
@@ -540,14 +601,14 @@ impl<'a> Configuration<'a> {
     fn references(&self, res: &Node, path: &[&str], kind: &str) -> Vec<PStr> {
         let mut out: Vec<PStr> = Vec::new();
         // A plan without a configuration section (or a hand-made one) has nothing to follow.
-        let Some(root) = self.root else {
+        if self.resources.is_empty() {
             return out;
-        };
+        }
         let Some(located) = Located::of(res) else {
             return out;
         };
         let Some(references) = located
-            .expression(root, res, path)
+            .expression(&self.resources, res, path)
             .and_then(|e| e.get("references"))
             .and_then(Node::as_seq)
         else {
@@ -599,17 +660,15 @@ impl<'a> Located<'a> {
     }
 
     /// The configuration's expression for the resource's attribute at `path`.
-    fn expression(&self, root: &'a Node, res: &Node, path: &[&str]) -> Option<&'a Node> {
-        let mut module = root;
-        for call in module_calls(self.module_instance)? {
-            module = module.get("module_calls")?.get(call)?.get("module")?;
-        }
-        let resource = module.get("resources")?.as_seq()?.iter().find(|r| {
-            r.get_str("type") == res.get_str("type")
-                && r.get_str("name") == res.get_str("name")
-                && r.get_str("mode") != Some("data")
-        })?;
-        let mut expression = resource.get("expressions")?;
+    fn expression<'c>(
+        &self,
+        resources: &HashMap<String, &'c Node>,
+        res: &Node,
+        path: &[&str],
+    ) -> Option<&'c Node> {
+        let calls = module_calls(self.module_instance)?.join(".");
+        let key = configuration_key(&calls, res.get_str("type")?, res.get_str("name")?);
+        let mut expression = resources.get(&key)?.get("expressions")?;
         for key in path {
             expression = expression.get(key)?;
             if let Some(blocks) = expression.as_seq() {
@@ -618,6 +677,11 @@ impl<'a> Located<'a> {
         }
         Some(expression)
     }
+}
+
+/// The key of a configuration resource: its module call path, then `type.name`.
+fn configuration_key(calls: &str, kind: &str, name: &str) -> String {
+    format!("{calls}|{kind}.{name}")
 }
 
 /// A resource's attribute as planned or, when it is known only after apply (the ARN of a role
