@@ -96,8 +96,15 @@ impl SourceFile {
             .unwrap_or_default()
     }
 
-    fn line_starts(&self) -> &[u32] {
+    pub(crate) fn line_starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| line_starts_of(self.text()))
+    }
+
+    /// The 0-based line of a byte offset (no column: that would count the line's characters).
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts()
+            .partition_point(|&s| s as usize <= offset)
+            .saturating_sub(1)
     }
 
     /// 1-based line and 1-based column (in characters) of a byte offset.
@@ -125,8 +132,25 @@ impl SourceFile {
             Some(s) => std::borrow::Cow::Borrowed(s.as_slice()),
             None => std::borrow::Cow::Owned(line_starts_of(text)),
         };
+        // Offsets come in ascending order: the column of one continues from the previous one on
+        // the same line, so a long line (a one-line Terraform plan) is counted once, not once per
+        // finding on it.
+        let mut previous: Option<(usize, usize, usize)> = None; // (line, offset, column)
         for offset in offsets {
-            let (line, col) = line_col_in(text, &starts, offset as usize);
+            let at = (offset as usize).min(text.len());
+            let (line, col) = match previous {
+                Some((line, before, col))
+                    if at >= before && starts.get(line).is_none_or(|&next| at < next as usize) =>
+                {
+                    let more = text
+                        .get(before..at)
+                        .map(|s| s.chars().count())
+                        .unwrap_or(at - before);
+                    (line, col + more)
+                }
+                _ => line_col_in(text, &starts, at),
+            };
+            previous = Some((line, at, col));
             out.push((id, offset, line as u32, col as u32));
         }
     }
@@ -267,5 +291,32 @@ mod tests {
         assert_eq!(positions.line_col(id, 0), (1, 1));
         assert!(map.get(id).text.get().is_none());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn positions_counted_along_a_line_agree_with_line_col() {
+        // Non-ASCII characters before and between the offsets, several offsets per line, the
+        // end of a line and the end of the text.
+        let text = "é: {\"a\": \"ü\", \"b\": \"x\"}\nline two ✓ end\n\nlast";
+        let mut map = SourceMap::default();
+        let id = map.add(SourceFile::new(
+            PathBuf::from("inline.json"),
+            "inline.json".into(),
+            text.to_string(),
+        ));
+        let offsets: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .collect();
+        let positions = map.positions(offsets.iter().map(|&o| Span::new(id, o, o)));
+        let file = map.get(id);
+        for &o in &offsets {
+            assert_eq!(
+                positions.line_col(id, o as u32),
+                file.line_col(o),
+                "offset {o}"
+            );
+        }
     }
 }

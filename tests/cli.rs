@@ -328,3 +328,52 @@ fn walked_folders_keep_every_finding_in_its_own_file_in_walk_order() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `terraform show -json` writes the whole plan on one line. The human report shows a window of
+/// it around each label (a label hundreds of kilobytes along the line once made the renderer
+/// panic), and a label far along the line from the others is listed under "see also".
+#[test]
+fn one_line_plan_gets_short_excerpts_in_human_output() {
+    let dir = temp_dir("one-line-plan");
+    let trust = r#"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}"#;
+    let mut resources = vec![format!(
+        r#"{{"address":"aws_iam_role.nodes","mode":"managed","type":"aws_iam_role","name":"nodes","values":{{"name":"prod-nodes","assume_role_policy":"{trust}"}}}}"#
+    )];
+    // About 200 KB of other resources between the role and its policy.
+    for i in 0..2000 {
+        resources.push(format!(
+            r#"{{"address":"aws_s3_bucket.b{i}","mode":"managed","type":"aws_s3_bucket","name":"b{i}","values":{{"bucket":"bucket-{i}-{}"}}}}"#,
+            "x".repeat(40)
+        ));
+    }
+    resources.push(r#"{"address":"aws_iam_role_policy.extra","mode":"managed","type":"aws_iam_role_policy","name":"extra","values":{"role":"prod-nodes","name":"extra","policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}"}}"#.to_string());
+    resources.push(r#"{"address":"aws_eks_node_group.default","mode":"managed","type":"aws_eks_node_group","name":"default","values":{"cluster_name":"prod","node_group_name":"default","ami_type":"AL2023_x86_64_STANDARD","node_role_arn":"arn:aws:iam::111122223333:role/prod-nodes"}}"#.to_string());
+    let plan = format!(
+        r#"{{"format_version":"1.2","planned_values":{{"root_module":{{"resources":[{}]}}}}}}"#,
+        resources.join(",")
+    );
+    assert!(!plan.contains('\n') && plan.len() > 200_000);
+    let path = dir.join("plan.json");
+    std::fs::write(&path, &plan).unwrap();
+    let out = ekstrust(&["lint", path.to_str().unwrap()]);
+    let text = stdout(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}{stderr}");
+    assert!(text.contains("NODE001 node-role-overreach"), "{text}");
+    // The policy's action is listed with its position (1-based, at the escaped string's opening
+    // quote), not drawn across the line.
+    let action = plan.find(r#"\"s3:*\""#).unwrap() + 1;
+    assert!(
+        text.contains(&format!("plan.json:1:{}: beyond baseline: s3:*", action)),
+        "{text}"
+    );
+    assert!(
+        text.lines().all(|l| l.chars().count() < 400),
+        "an excerpt line is as long as the plan:\n{}",
+        text.lines()
+            .map(|l| l.chars().take(200).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

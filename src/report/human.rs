@@ -44,26 +44,93 @@ impl<'a> Src<'a> {
     }
 }
 
+/// Bytes of a long line shown on each side of a span: a one-line Terraform plan is megabytes on
+/// a single line, and an excerpt of all of it would be unreadable (and would push a label past
+/// the widths the renderer can pad to).
+const LONG_LINE_CONTEXT: usize = 80;
+
 impl SourceCode for Src<'_> {
+    /// The excerpt around a span, found through the file's line index (no scan from the start of
+    /// the file for each label). Whole lines, with the context lines asked for; on a line longer
+    /// than the span plus [`LONG_LINE_CONTEXT`] on each side, only that window of it.
     fn read_span<'a>(
         &'a self,
         span: &miette::SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner =
-            self.text
-                .as_ref()
-                .read_span(span, context_lines_before, context_lines_after)?;
+        let text = self.text.as_ref();
+        let starts = self.file.line_starts();
+        let start = span.offset();
+        let end = start + span.len();
+        if end > text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let line_of = |offset: usize| {
+            starts
+                .partition_point(|&s| s as usize <= offset)
+                .saturating_sub(1)
+        };
+        let line_start = |line: usize| starts.get(line).map_or(0, |&s| s as usize);
+        // Exclusive, past the line's newline (as whole-line excerpts are).
+        let line_end = |line: usize| starts.get(line + 1).map_or(text.len(), |&s| s as usize);
+        let first = line_of(start);
+        let last = line_of(end.saturating_sub(1).max(start));
+        let mut from = if context_lines_before == 0 {
+            start
+        } else {
+            line_start(first.saturating_sub(context_lines_before))
+        };
+        let to_line = (last + context_lines_after).min(starts.len().saturating_sub(1));
+        let mut to = line_end(to_line);
+        let mut from_line = if context_lines_before == 0 {
+            first
+        } else {
+            first.saturating_sub(context_lines_before)
+        };
+        // A long line: a window around the span instead of whole lines.
+        if start - line_start(first) > 2 * LONG_LINE_CONTEXT {
+            from = floor_char_boundary(text, start - LONG_LINE_CONTEXT).max(from);
+            from_line = first;
+        }
+        if line_end(last).saturating_sub(end) > 2 * LONG_LINE_CONTEXT {
+            to = ceil_char_boundary(text, end + LONG_LINE_CONTEXT);
+        }
+        let from = from.min(start);
+        let to = to.max(end);
+        let column = if context_lines_before == 0 {
+            text.get(line_start(first)..start)
+                .map_or(0, |s| s.chars().count())
+        } else {
+            0
+        };
+        let data = text.get(from..to).ok_or(MietteError::OutOfBounds)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.file.display.clone(),
-            inner.data(),
-            *inner.span(),
-            inner.line(),
-            inner.column(),
-            inner.line_count(),
+            data.as_bytes(),
+            (from, to - from).into(),
+            from_line,
+            column,
+            // Lines in the excerpt: the renderer joins two excerpts into one when the first's
+            // line plus this count reaches the second's line (they overlap or touch).
+            to_line.saturating_sub(from_line) + 1,
         )))
     }
+}
+
+/// The nearest character boundary at or before `at`.
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    (0..=at.min(text.len()))
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0)
+}
+
+/// The nearest character boundary at or after `at`.
+fn ceil_char_boundary(text: &str, at: usize) -> usize {
+    (at.min(text.len())..=text.len())
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(text.len())
 }
 
 struct Rendered<'a> {
@@ -152,12 +219,31 @@ impl Human {
 
     pub fn finding(&self, f: &Finding, sources: &SourceMap, out: &mut String) {
         let file = sources.get(f.span.file);
-        let mut labels = vec![labeled(f.span, f.label.as_deref().map(str::to_owned), true)];
-        // Labels in other files are listed in the help text (miette shows one source).
+        let primary = shown_part(f.span, file);
+        let mut labels = vec![labeled(
+            primary,
+            f.label.as_deref().map(str::to_owned),
+            true,
+        )];
+        // Labels in other files are listed in the help text (miette shows one source), and so
+        // are labels far along the same line as one already shown: the renderer would join the
+        // two into one excerpt as long as the distance between them (a one-line plan).
+        let mut shown = vec![(file.line_of(primary.start as usize), primary)];
         let mut elsewhere = Vec::new();
         for l in &f.labels {
             if l.span.file == f.span.file {
-                labels.push(labeled(l.span, Some(l.message.to_string()), false));
+                let span = shown_part(l.span, file);
+                let line = file.line_of(span.start as usize);
+                let far = shown.iter().any(|(other_line, other)| {
+                    *other_line == line && span.start.abs_diff(other.start) > MAX_LABEL_DISTANCE
+                });
+                if !far {
+                    shown.push((line, span));
+                    labels.push(labeled(span, Some(l.message.to_string()), false));
+                    continue;
+                }
+                let (line, col) = file.line_col(l.span.start as usize);
+                elsewhere.push(format!("{}:{line}:{col}: {}", file.display, l.message));
             } else {
                 let other = sources.get(l.span.file);
                 let (line, col) = other.line_col(l.span.start as usize);
@@ -195,7 +281,11 @@ impl Human {
                     severity: miette::Severity::Error,
                     help: None,
                     src: Src::new(file, span.file, &self.secrets),
-                    labels: vec![labeled(span, Some(e.message.clone()), true)],
+                    labels: vec![labeled(
+                        shown_part(span, file),
+                        Some(e.message.clone()),
+                        true,
+                    )],
                 };
                 let _ = self.handler.render_report(out, &r);
                 out.push('\n');
@@ -203,6 +293,23 @@ impl Human {
             None => out.push_str(&format!("error: {}: {}\n\n", e.path, e.message)),
         }
     }
+}
+
+/// Bytes of a one-line span underlined at most, and the furthest apart two labels on one line may
+/// be and still share an excerpt. The renderer pads to a label's column with a width argument,
+/// which must stay under 65,536, and an excerpt wider than a screen helps no one.
+const MAX_LABEL_DISTANCE: u32 = 1_000;
+
+/// The part of a span to underline: all of it, unless it is longer than [`MAX_LABEL_DISTANCE`]
+/// on one line (a whole minified document), then its start.
+fn shown_part(span: Span, file: &SourceFile) -> Span {
+    let long = span.end.saturating_sub(span.start) > MAX_LABEL_DISTANCE;
+    if !long || file.line_of(span.start as usize) != file.line_of(span.end as usize) {
+        return span;
+    }
+    let text = file.text();
+    let end = floor_char_boundary(text, (span.start + MAX_LABEL_DISTANCE) as usize);
+    Span::new(span.file, span.start as usize, end.max(span.start as usize))
 }
 
 fn rule_name(id: &str) -> &'static str {
