@@ -3,7 +3,7 @@
 
 use crate::finding::{Finding, Severity};
 use crate::loader::LoadError;
-use crate::source::{SourceFile, SourceMap, Span};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, SourceCode,
     SpanContents,
@@ -13,35 +13,43 @@ use std::fmt;
 /// A source file as miette sees it: the file's text, with secret values masked.
 struct Src<'a> {
     file: &'a SourceFile,
-    text: std::borrow::Cow<'a, str>,
+    text: Text<'a>,
 }
 
-impl<'a> Src<'a> {
-    fn new(file: &'a SourceFile, id: crate::source::FileId, secrets: &[Span]) -> Src<'a> {
-        let mine: Vec<&Span> = secrets.iter().filter(|s| s.file == id).collect();
-        if mine.is_empty() {
-            return Src {
-                file,
-                text: std::borrow::Cow::Borrowed(file.text()),
-            };
-        }
-        let mut chars: Vec<char> = Vec::with_capacity(file.text().len());
-        for (i, c) in file.text().char_indices() {
-            let secret = mine
-                .iter()
-                .any(|s| (s.start as usize..s.end as usize).contains(&i));
-            // Same byte length, so every span stays valid.
-            if secret && c != '\n' && c != '\r' {
-                chars.extend(std::iter::repeat_n('*', c.len_utf8()));
-            } else {
-                chars.push(c);
-            }
-        }
-        Src {
-            file,
-            text: std::borrow::Cow::Owned(chars.into_iter().collect()),
+/// The file's own text, or its masked copy (made once per file and shared by its findings).
+enum Text<'a> {
+    Own(&'a str),
+    Masked(std::sync::Arc<str>),
+}
+
+impl Src<'_> {
+    fn text(&self) -> &str {
+        match &self.text {
+            Text::Own(t) => t,
+            Text::Masked(t) => t,
         }
     }
+}
+
+/// The text with every character inside a secret span replaced by `*`s of the same byte length
+/// (so every span stays valid), line breaks kept.
+fn masked(text: &str, secrets: &[&Span]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for span in secrets {
+        let start = span.start as usize;
+        let Some(inside) = text.get(start..(span.end as usize).min(text.len())) else {
+            continue;
+        };
+        for (i, c) in inside.char_indices() {
+            if c != '\n' && c != '\r' {
+                if let Some(target) = bytes.get_mut(start + i..start + i + c.len_utf8()) {
+                    target.fill(b'*');
+                }
+            }
+        }
+    }
+    // Whole characters were replaced by ASCII, so the bytes are still UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Bytes of a long line shown on each side of a span: a one-line Terraform plan is megabytes on
@@ -59,7 +67,7 @@ impl SourceCode for Src<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let text = self.text.as_ref();
+        let text = self.text();
         let starts = self.file.line_starts();
         let start = span.offset();
         let end = start + span.len();
@@ -194,6 +202,8 @@ fn labeled(span: Span, text: Option<String>, primary: bool) -> LabeledSpan {
 pub struct Human {
     handler: GraphicalReportHandler,
     secrets: Vec<Span>,
+    /// Masked texts of the files that hold secrets, made on their first finding.
+    masked: std::cell::RefCell<std::collections::HashMap<FileId, std::sync::Arc<str>>>,
 }
 
 impl Human {
@@ -208,6 +218,7 @@ impl Human {
                 .with_width(110)
                 .with_links(false),
             secrets: Vec::new(),
+            masked: Default::default(),
         }
     }
 
@@ -215,6 +226,27 @@ impl Human {
     pub fn with_secrets(mut self, secrets: &[Span]) -> Human {
         self.secrets = secrets.to_vec();
         self
+    }
+
+    /// The file as the excerpts show it: masked where it holds a secret.
+    fn source<'a>(&self, file: &'a SourceFile, id: FileId) -> Src<'a> {
+        let mine: Vec<&Span> = self.secrets.iter().filter(|s| s.file == id).collect();
+        if mine.is_empty() {
+            return Src {
+                file,
+                text: Text::Own(file.text()),
+            };
+        }
+        let text = self
+            .masked
+            .borrow_mut()
+            .entry(id)
+            .or_insert_with(|| masked(file.text(), &mine).into())
+            .clone();
+        Src {
+            file,
+            text: Text::Masked(text),
+        }
     }
 
     pub fn finding(&self, f: &Finding, sources: &SourceMap, out: &mut String) {
@@ -263,7 +295,7 @@ impl Human {
             message: f.message.clone(),
             severity: miette_severity(f.severity),
             help,
-            src: Src::new(file, f.span.file, &self.secrets),
+            src: self.source(file, f.span.file),
             labels,
         };
         let _ = self.handler.render_report(out, &r);
@@ -280,7 +312,7 @@ impl Human {
                     message: format!("{}:{line}:{col}: {}", e.path, e.message),
                     severity: miette::Severity::Error,
                     help: None,
-                    src: Src::new(file, span.file, &self.secrets),
+                    src: self.source(file, span.file),
                     labels: vec![labeled(
                         shown_part(span, file),
                         Some(e.message.clone()),
@@ -316,4 +348,20 @@ fn rule_name(id: &str) -> &'static str {
     crate::rules::meta::get(id)
         .map(|m| m.name.as_str())
         .unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::masked;
+    use crate::source::Span;
+
+    #[test]
+    fn masking_keeps_byte_lengths_and_line_breaks() {
+        let text = "key: AKIAé\nnext: sécret\r\nend";
+        let first = Span::new(0, 5, text.find('\n').unwrap());
+        let second = Span::new(0, text.find("sécret").unwrap(), text.len() + 10);
+        let out = masked(text, &[&first, &second]);
+        assert_eq!(out.len(), text.len());
+        assert_eq!(out, "key: ******\nnext: *******\r\n***");
+    }
 }
