@@ -375,5 +375,28 @@ fn one_line_plan_gets_short_excerpts_in_human_output() {
             .collect::<Vec<_>>()
             .join("\n")
     );
+    // A long line next to the finding's line is left out of the excerpt rather than shown whole.
+    let manifest = dir.join("sa.yaml");
+    std::fs::write(
+        &manifest,
+        format!(
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: default\n  namespace: team-a\n  annotations:\n    note: \"{}\"\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/team-a-default\n    other: \"{}\"\n",
+            "n".repeat(100_000),
+            "o".repeat(100_000)
+        ),
+    )
+    .unwrap();
+    let out = ekstrust(&["lint", manifest.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert!(text.contains("SA003 default-sa-has-role"), "{text}");
+    assert!(text.contains("role/team-a-default"), "{text}");
+    assert!(
+        text.lines().all(|l| l.chars().count() < 400),
+        "a neighbouring line is shown whole:\n{}",
+        text.lines()
+            .map(|l| l.chars().take(200).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -89,13 +89,22 @@ impl SourceCode for Src<'_> {
         } else {
             line_start(first.saturating_sub(context_lines_before))
         };
-        let to_line = (last + context_lines_after).min(starts.len().saturating_sub(1));
+        let mut to_line = (last + context_lines_after).min(starts.len().saturating_sub(1));
         let mut to = line_end(to_line);
         let mut from_line = if context_lines_before == 0 {
             first
         } else {
             first.saturating_sub(context_lines_before)
         };
+        // Context lines are for orientation: long ones are left out.
+        if line_start(first).saturating_sub(from) > 4 * LONG_LINE_CONTEXT {
+            from = line_start(first);
+            from_line = first;
+        }
+        if to.saturating_sub(line_end(last)) > 4 * LONG_LINE_CONTEXT {
+            to = line_end(last);
+            to_line = last;
+        }
         // A long line: a window around the span instead of whole lines.
         if start - line_start(first) > 2 * LONG_LINE_CONTEXT {
             from = floor_char_boundary(text, start - LONG_LINE_CONTEXT).max(from);
@@ -103,6 +112,7 @@ impl SourceCode for Src<'_> {
         }
         if line_end(last).saturating_sub(end) > 2 * LONG_LINE_CONTEXT {
             to = ceil_char_boundary(text, end + LONG_LINE_CONTEXT);
+            to_line = last;
         }
         let from = from.min(start);
         let to = to.max(end);
