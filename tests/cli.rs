@@ -329,6 +329,18 @@ fn walked_folders_keep_every_finding_in_its_own_file_in_walk_order() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Every line of a report is shorter than 400 characters (the failure shows each line's start).
+fn assert_no_long_line(text: &str, what: &str) {
+    assert!(
+        text.lines().all(|l| l.chars().count() < 400),
+        "{what}:\n{}",
+        text.lines()
+            .map(|l| l.chars().take(200).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
 /// `terraform show -json` writes the whole plan on one line. The human report shows a window of
 /// it around each label (a label hundreds of kilobytes along the line once made the renderer
 /// panic), and a label far along the line from the others is listed under "see also".
@@ -367,14 +379,7 @@ fn one_line_plan_gets_short_excerpts_in_human_output() {
         text.contains(&format!("plan.json:1:{}: beyond baseline: s3:*", action)),
         "{text}"
     );
-    assert!(
-        text.lines().all(|l| l.chars().count() < 400),
-        "an excerpt line is as long as the plan:\n{}",
-        text.lines()
-            .map(|l| l.chars().take(200).collect::<String>())
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    assert_no_long_line(&text, "an excerpt line is as long as the plan");
     // A long line next to the finding's line is left out of the excerpt rather than shown whole.
     let manifest = dir.join("sa.yaml");
     std::fs::write(
@@ -390,13 +395,6 @@ fn one_line_plan_gets_short_excerpts_in_human_output() {
     let text = stdout(&out);
     assert!(text.contains("SA003 default-sa-has-role"), "{text}");
     assert!(text.contains("role/team-a-default"), "{text}");
-    assert!(
-        text.lines().all(|l| l.chars().count() < 400),
-        "a neighbouring line is shown whole:\n{}",
-        text.lines()
-            .map(|l| l.chars().take(200).collect::<String>())
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    assert_no_long_line(&text, "a neighbouring line is shown whole");
     std::fs::remove_dir_all(&dir).unwrap();
 }

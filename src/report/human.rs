@@ -74,16 +74,11 @@ impl SourceCode for Src<'_> {
         if end > text.len() {
             return Err(MietteError::OutOfBounds);
         }
-        let line_of = |offset: usize| {
-            starts
-                .partition_point(|&s| s as usize <= offset)
-                .saturating_sub(1)
-        };
         let line_start = |line: usize| starts.get(line).map_or(0, |&s| s as usize);
         // Exclusive, past the line's newline (as whole-line excerpts are).
         let line_end = |line: usize| starts.get(line + 1).map_or(text.len(), |&s| s as usize);
-        let first = line_of(start);
-        let last = line_of(end.saturating_sub(1).max(start));
+        let first = self.file.line_of(start);
+        let last = self.file.line_of(end.saturating_sub(1).max(start));
         let mut from = if context_lines_before == 0 {
             start
         } else {
