@@ -102,11 +102,11 @@ impl SourceCode for Src<'_> {
         }
         // A long line: a window around the span instead of whole lines.
         if start - line_start(first) > 2 * LONG_LINE_CONTEXT {
-            from = floor_char_boundary(text, start - LONG_LINE_CONTEXT).max(from);
+            from = window_start(text, start - LONG_LINE_CONTEXT).max(from);
             from_line = first;
         }
         if line_end(last).saturating_sub(end) > 2 * LONG_LINE_CONTEXT {
-            to = ceil_char_boundary(text, end + LONG_LINE_CONTEXT);
+            to = window_end(text, end + LONG_LINE_CONTEXT);
             to_line = last;
         }
         let from = from.min(start);
@@ -129,6 +129,36 @@ impl SourceCode for Src<'_> {
             to_line.saturating_sub(from_line) + 1,
         )))
     }
+}
+
+/// Bytes a window edge may move to land between tokens instead of inside one.
+const TOKEN_SEARCH: usize = 24;
+
+/// Where a window on a long line starts: just after the nearest separator (`,`, `:`, a bracket
+/// or blank) at most [`TOKEN_SEARCH`] bytes before `at`, so that the excerpt does not open in the
+/// middle of a key or value; `at`'s character boundary when there is none.
+fn window_start(text: &str, at: usize) -> usize {
+    let at = floor_char_boundary(text, at);
+    let bytes = text.as_bytes();
+    (at.saturating_sub(TOKEN_SEARCH)..at)
+        .rev()
+        .find(|&i| bytes.get(i).is_some_and(|b| is_separator(*b)))
+        .map_or(at, |i| i + 1)
+}
+
+/// Where a window on a long line ends: just after the nearest separator at most
+/// [`TOKEN_SEARCH`] bytes after `at`; `at`'s character boundary when there is none.
+fn window_end(text: &str, at: usize) -> usize {
+    let at = ceil_char_boundary(text, at);
+    let bytes = text.as_bytes();
+    (at..(at + TOKEN_SEARCH).min(text.len()))
+        .find(|&i| bytes.get(i).is_some_and(|b| is_separator(*b)))
+        .map_or(at, |i| i + 1)
+}
+
+/// Separators are ASCII: the byte after one is always a character boundary.
+fn is_separator(byte: u8) -> bool {
+    matches!(byte, b',' | b':' | b'{' | b'}' | b'[' | b']' | b' ' | b'\t')
 }
 
 /// The nearest character boundary at or before `at`.
@@ -357,8 +387,31 @@ fn rule_name(id: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::masked;
+    use super::{masked, window_end, window_start, TOKEN_SEARCH};
     use crate::source::Span;
+
+    #[test]
+    fn long_line_windows_open_and_close_between_tokens() {
+        let text = r#"{"Effect":"Allow","Action":"sts:AssumeRoleWithWebIdentity","Principal":"x"}"#;
+        // Inside `"Action"`: the window opens after the comma before it.
+        let inside = text.find("ction").unwrap();
+        assert_eq!(
+            window_start(text, inside),
+            text.find(r#""Action""#).unwrap()
+        );
+        // Inside `AssumeRole...`: it closes after the comma that ends the value.
+        let value = text.find("Role").unwrap();
+        let comma = text.find(r#","Principal""#).unwrap();
+        assert_eq!(window_end(text, value), comma + 1);
+        // No separator within reach: the character boundary itself (never inside `é`).
+        let long = format!("{}é{}", "a".repeat(40), "b".repeat(40));
+        let in_e = long.find('é').unwrap() + 1;
+        assert_eq!(window_start(&long, in_e), in_e - 1);
+        assert_eq!(window_end(&long, in_e), in_e + 1);
+        assert!(long.len() > 2 * TOKEN_SEARCH);
+        // Past the end: the end.
+        assert_eq!(window_end(text, text.len() + 5), text.len());
+    }
 
     #[test]
     fn masking_keeps_byte_lengths_and_line_breaks() {
