@@ -1235,6 +1235,30 @@ pub struct ImdsSettings {
     pub hop_limit_default: Option<&'static str>,
     /// eksctl node groups: `disablePodIMDS` is not true.
     pub eksctl_pod_imds_open: bool,
+    /// A running node that a managed node group or Karpenter launched: judged only when the
+    /// inputs do not define that launcher (then its template or class is judged instead).
+    pub launched_by: Option<Launcher>,
+}
+
+/// What launches nodes from a template the EC2 API does not show on the instance: a managed
+/// node group or a Karpenter EC2NodeClass, by name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Launcher {
+    ManagedNodeGroup(String),
+    /// `None` for a Karpenter node whose class is not tagged: any loaded class may be its own.
+    NodeClass(Option<String>),
+}
+
+impl Launcher {
+    /// Whether `defined` (the launchers the inputs define) holds this one.
+    pub fn is_defined_in(&self, defined: &[Launcher]) -> bool {
+        match self {
+            Launcher::NodeClass(None) => {
+                defined.iter().any(|d| matches!(d, Launcher::NodeClass(_)))
+            }
+            own => defined.contains(own),
+        }
+    }
 }
 
 /// eksctl `withAddonPolicies` entries that are switched on.
@@ -1256,6 +1280,8 @@ pub struct Eks {
     /// Instance profiles defined in the inputs, to resolve those references to roles.
     pub instance_profiles: Vec<InstanceProfile>,
     pub imds: Vec<ImdsSettings>,
+    /// Managed node groups and Karpenter EC2NodeClasses the inputs define, by name.
+    pub launchers: Vec<Launcher>,
     pub addon_policies: Vec<AddonPolicies>,
 }
 

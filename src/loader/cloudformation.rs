@@ -6,7 +6,7 @@
 
 use super::iam::{parse_policy, Resolver};
 use super::{policy_problem, FileCtx};
-use crate::model::{PStr, PermissionPolicy, Policy, Role, RoleOrigin};
+use crate::model::{Launcher, PStr, PermissionPolicy, Policy, Role, RoleOrigin};
 use crate::node::{Node, NodeKind};
 use std::collections::HashMap;
 
@@ -499,6 +499,13 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
                 });
             }
             Some("AWS::EKS::Nodegroup") => {
+                // A name CloudFormation generates is not known here: instances of that group
+                // are then judged as they run.
+                if let Some(defined) = first(prop("NodegroupName")).filter(|n| !n.is_unknown_part())
+                {
+                    out.launchers
+                        .push(Launcher::ManagedNodeGroup(defined.text.to_string()));
+                }
                 let name = format!("node group {}", logical.as_str().unwrap_or("?"));
                 out.imds.extend(super::eks_api::default_node_group_imds(
                     name.clone(),
@@ -549,6 +556,7 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
                         .and_then(|n| Some((n.scalar_text()?.parse().ok()?, n.span))),
                     hop_limit_default: None,
                     eksctl_pod_imds_open: false,
+                    launched_by: None,
                 });
             }
             _ => {}

@@ -6,7 +6,7 @@
 
 use super::k8s::pstr;
 use crate::model::{
-    AccessEntry, AccessPolicy, Eks, ImdsSettings, InstanceProfileRef, NodeRoleRef, PStr,
+    AccessEntry, AccessPolicy, Eks, ImdsSettings, InstanceProfileRef, Launcher, NodeRoleRef, PStr,
     PodIdentityAssociation,
 };
 use crate::node::Node;
@@ -81,6 +81,7 @@ pub(super) fn default_node_group_imds(
             "EKS's default for an AL2 node group without a launch template, which also allows IMDSv1",
         ),
         eksctl_pod_imds_open: false,
+        launched_by: None,
     })
 }
 
@@ -114,6 +115,7 @@ pub(super) fn written_imds(
             .and_then(|n| Some((n.scalar_text()?.parse().ok()?, n.span))),
         hop_limit_default: None,
         eksctl_pod_imds_open: false,
+        launched_by: None,
     }
 }
 
@@ -134,18 +136,23 @@ pub(super) fn is_cluster_tag_key(key: &str) -> bool {
 /// The tag naming an instance's Auto Scaling group.
 const AUTO_SCALING_GROUP_TAG: &str = "aws:autoscaling:groupName";
 
-/// Tags of instances that a managed node group or Karpenter launched: their IMDS settings are
-/// judged through the launch template or EC2NodeClass.
-const MANAGED_LAUNCH_TAGS: [&str; 3] = [
-    "eks:nodegroup-name",
-    "karpenter.sh/nodepool",
-    "karpenter.sh/provisioner-name",
-];
+/// The tag EKS puts on the instances of a managed node group: the group's name.
+const NODE_GROUP_TAG: &str = "eks:nodegroup-name";
+/// Tags Karpenter puts on the instances it launches: the NodePool and the EC2NodeClass.
+const NODE_POOL_TAG: &str = "karpenter.sh/nodepool";
+const NODE_CLASS_TAG: &str = "karpenter.k8s.aws/ec2nodeclass";
 
 /// The instance tags `describe-instances` is read for (and all a live audit's snapshot keeps):
-/// the cluster tag, the Auto Scaling group and the managed launchers' tags.
+/// the cluster tag, the Auto Scaling group and the launchers' tags.
 pub fn is_node_tag(key: &str) -> bool {
-    is_cluster_tag_key(key) || key == AUTO_SCALING_GROUP_TAG || MANAGED_LAUNCH_TAGS.contains(&key)
+    is_cluster_tag_key(key)
+        || [
+            AUTO_SCALING_GROUP_TAG,
+            NODE_GROUP_TAG,
+            NODE_POOL_TAG,
+            NODE_CLASS_TAG,
+        ]
+        .contains(&key)
 }
 
 /// An access entry whose `type`, `username` and `kubernetesGroups` keys are the EKS API's (as in
@@ -246,6 +253,10 @@ pub fn load(root: &Node, out: &mut Eks) {
         ));
     }
     for ng in one_or_list("nodegroup", "nodegroups") {
+        if let Some(defined) = ng.get_str("nodegroupName") {
+            out.launchers
+                .push(Launcher::ManagedNodeGroup(defined.to_string()));
+        }
         let name = format!("node group {}", ng.get_str("nodegroupName").unwrap_or("?"));
         out.imds.extend(default_node_group_imds(
             name.clone(),
@@ -282,12 +293,13 @@ pub fn load(root: &Node, out: &mut Eks) {
 
 /// `describe-instances`: an instance tagged for a cluster is a node (self-managed, managed or
 /// Karpenter's), and its instance profile holds a node role; instances sharing a profile name it
-/// once. The metadata options of self-managed nodes are judged as they are on the instance
-/// (NODE003), once per Auto Scaling group; those of managed node groups and Karpenter's nodes
-/// come from their launch template or EC2NodeClass instead.
+/// once. The metadata options are judged as they are on the instance (NODE003), once per Auto
+/// Scaling group or Karpenter NodePool. Those of a managed node group's or Karpenter's node carry
+/// their launcher: where the inputs define it, its template or class is judged instead.
 fn load_instances(root: &Node, out: &mut Eks) {
     let mut profiles_seen: Vec<&str> = Vec::new();
-    let mut groups_seen: Vec<&str> = Vec::new();
+    // (the kind of launcher, its name)
+    let mut groups_seen: Vec<(&str, &str)> = Vec::new();
     let instances = root
         .get("Reservations")
         .and_then(Node::as_seq)
@@ -315,27 +327,51 @@ fn load_instances(root: &Node, out: &mut Eks) {
                 source: format!("EC2 instance {id} (tagged {cluster_tag})"),
             });
         }
-        let launched_elsewhere = tag(&|k| MANAGED_LAUNCH_TAGS.contains(&k)).is_some();
         let Some(md) = instance
             .get("MetadataOptions")
-            .filter(|md| !launched_elsewhere && !imds_endpoint_disabled(md, "HttpEndpoint"))
+            .filter(|md| !imds_endpoint_disabled(md, "HttpEndpoint"))
         else {
             continue;
         };
-        let group = tag(&|k| k == AUTO_SCALING_GROUP_TAG).and_then(|(_, v)| v);
-        let name = match group {
-            Some(g) if groups_seen.contains(&g) => continue,
-            Some(g) => {
-                groups_seen.push(g);
-                format!("Auto Scaling group {g} (instance {id})")
-            }
-            None => format!("EC2 instance {id}"),
+        let value = |key: &str| tag(&|k| k == key).and_then(|(_, v)| v);
+        let (node_group, node_pool) = (value(NODE_GROUP_TAG), value(NODE_POOL_TAG));
+        let launched_by = match (node_group, node_pool) {
+            (Some(g), _) => Some(Launcher::ManagedNodeGroup(g.to_string())),
+            (None, Some(_)) => Some(Launcher::NodeClass(
+                value(NODE_CLASS_TAG).map(str::to_string),
+            )),
+            (None, None) => None,
         };
-        out.imds.push(written_imds(
-            name,
-            md,
-            ["HttpTokens", "HttpPutResponseHopLimit"],
-        ));
+        // Nodes are judged once per launcher: the node group (whose instances also carry an
+        // Auto Scaling group), the NodePool, or the Auto Scaling group of self-managed nodes.
+        let (group, name) = if let Some(g) = node_group {
+            (
+                Some(("node group", g)),
+                format!("managed node group {g} (instance {id})"),
+            )
+        } else if let Some(p) = node_pool {
+            (
+                Some(("NodePool", p)),
+                format!("Karpenter NodePool {p} (instance {id})"),
+            )
+        } else if let Some(a) = value(AUTO_SCALING_GROUP_TAG) {
+            (
+                Some(("Auto Scaling group", a)),
+                format!("Auto Scaling group {a} (instance {id})"),
+            )
+        } else {
+            (None, format!("EC2 instance {id}"))
+        };
+        if let Some(g) = group {
+            if groups_seen.contains(&g) {
+                continue;
+            }
+            groups_seen.push(g);
+        }
+        out.imds.push(ImdsSettings {
+            launched_by,
+            ..written_imds(name, md, ["HttpTokens", "HttpPutResponseHopLimit"])
+        });
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::k8s::pstr;
 use crate::model::{
-    AddonPolicies, Eks, ImdsSettings, InstanceProfileRef, NodeRoleRef, PermissionPolicy,
+    AddonPolicies, Eks, ImdsSettings, InstanceProfileRef, Launcher, NodeRoleRef, PermissionPolicy,
     PodIdentityAssociation, Role, RoleOrigin,
 };
 use crate::node::{Node, NodeKind};
@@ -111,6 +111,9 @@ pub fn load(
     for key in ["nodeGroups", "managedNodeGroups"] {
         for ng in root.get(key).and_then(Node::as_seq).unwrap_or(&[]) {
             let name = ng.get_str("name").unwrap_or("?").to_string();
+            if key == "managedNodeGroups" && name != "?" {
+                out.launchers.push(Launcher::ManagedNodeGroup(name.clone()));
+            }
             let ng_iam = ng.get("iam");
             if let Some(role) = ng_iam.and_then(|i| i.get("instanceRoleARN")).and_then(pstr) {
                 out.node_roles.push(NodeRoleRef {
@@ -161,6 +164,7 @@ pub fn load(
                 hop_limit: None,
                 hop_limit_default: None,
                 eksctl_pod_imds_open: !pod_imds_disabled,
+                launched_by: None,
             });
         }
     }

@@ -2,7 +2,7 @@
 //! with, and the IMDS options of the launch templates it generates from the class.
 
 use super::k8s::pstr;
-use crate::model::{Eks, ImdsSettings, InstanceProfileRef, NodeRoleRef};
+use crate::model::{Eks, ImdsSettings, InstanceProfileRef, Launcher, NodeRoleRef};
 use crate::node::Node;
 
 /// The hop limit the `v1beta1` schema fills in (Karpenter before v1.0): for a `metadataOptions`
@@ -22,6 +22,10 @@ pub fn load(root: &Node, out: &mut Eks) {
         return;
     };
     let name_node = root.path(&["metadata", "name"]);
+    if let Some(defined) = name_node.and_then(Node::as_str) {
+        out.launchers
+            .push(Launcher::NodeClass(Some(defined.to_string())));
+    }
     let name = format!(
         "Karpenter EC2NodeClass {}",
         name_node.and_then(Node::as_str).unwrap_or("?")
@@ -69,5 +73,6 @@ pub fn load(root: &Node, out: &mut Eks) {
         hop_limit,
         hop_limit_default,
         eksctl_pod_imds_open: false,
+        launched_by: None,
     });
 }

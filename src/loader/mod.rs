@@ -432,6 +432,7 @@ fn append(loaded: &mut Loaded, results: Vec<FileResult>) {
         e.node_instance_profiles.extend(re.node_instance_profiles);
         e.instance_profiles.extend(re.instance_profiles);
         e.imds.extend(re.imds);
+        e.launchers.extend(re.launchers);
         e.addon_policies.extend(re.addon_policies);
         loaded.errors.extend(r.errors);
         loaded.skipped.extend(r.skipped);

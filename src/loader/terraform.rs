@@ -3,7 +3,7 @@
 //! inside them.
 
 use super::FileCtx;
-use crate::model::{PStr, PermissionPolicy, Role, RoleOrigin};
+use crate::model::{Launcher, PStr, PermissionPolicy, Role, RoleOrigin};
 use crate::node::Node;
 use std::collections::HashMap;
 
@@ -287,6 +287,10 @@ pub fn load_eks(root: &Node, out: &mut crate::model::Eks) {
                 });
             }
             Some("aws_eks_node_group") => {
+                if let Some(defined) = v.get_str("node_group_name") {
+                    out.launchers
+                        .push(Launcher::ManagedNodeGroup(defined.to_string()));
+                }
                 let name = format!("node group {}", res.get_str("address").unwrap_or("?"));
                 out.imds.extend(super::eks_api::default_node_group_imds(
                     name.clone(),

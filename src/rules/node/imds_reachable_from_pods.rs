@@ -12,7 +12,14 @@ impl Rule for ImdsReachableFromPods {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        for s in &cx.inventory.eks.imds {
+        let eks = &cx.inventory.eks;
+        // A node whose launcher the inputs define is judged through its template or class.
+        let judged_elsewhere = |s: &&crate::model::ImdsSettings| {
+            s.launched_by
+                .as_ref()
+                .is_some_and(|l| l.is_defined_in(&eks.launchers))
+        };
+        for s in eks.imds.iter().filter(|s| !judged_elsewhere(s)) {
             let mut report = |span, why: String, part: &str| {
                 out.push(
                     Finding::new(self.id(), Severity::Medium, span, format!("{}: {why}: pods can reach IMDS and the node role's credentials", s.name))
