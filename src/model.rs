@@ -1247,6 +1247,9 @@ pub enum Launcher {
     ManagedNodeGroup(String),
     /// `None` for a Karpenter node whose class is not tagged: any loaded class may be its own.
     NodeClass(Option<String>),
+    /// A node of a Karpenter `Provisioner` (before v0.32), from an `AWSNodeTemplate` its tags
+    /// do not name: any loaded template may be its own.
+    NodeTemplate,
 }
 
 impl Launcher {

@@ -138,9 +138,11 @@ const AUTO_SCALING_GROUP_TAG: &str = "aws:autoscaling:groupName";
 
 /// The tag EKS puts on the instances of a managed node group: the group's name.
 const NODE_GROUP_TAG: &str = "eks:nodegroup-name";
-/// Tags Karpenter puts on the instances it launches: the NodePool and the EC2NodeClass.
+/// Tags Karpenter puts on the instances it launches: the NodePool and the EC2NodeClass, or
+/// before v0.32 the Provisioner.
 const NODE_POOL_TAG: &str = "karpenter.sh/nodepool";
 const NODE_CLASS_TAG: &str = "karpenter.k8s.aws/ec2nodeclass";
+const PROVISIONER_TAG: &str = "karpenter.sh/provisioner-name";
 
 /// The instance tags `describe-instances` is read for (and all a live audit's snapshot keeps):
 /// the cluster tag, the Auto Scaling group and the launchers' tags.
@@ -151,6 +153,7 @@ pub fn is_node_tag(key: &str) -> bool {
             NODE_GROUP_TAG,
             NODE_POOL_TAG,
             NODE_CLASS_TAG,
+            PROVISIONER_TAG,
         ]
         .contains(&key)
 }
@@ -334,16 +337,21 @@ fn load_instances(root: &Node, out: &mut Eks) {
             continue;
         };
         let value = |key: &str| tag(&|k| k == key).and_then(|(_, v)| v);
-        let (node_group, node_pool) = (value(NODE_GROUP_TAG), value(NODE_POOL_TAG));
-        let launched_by = match (node_group, node_pool) {
-            (Some(g), _) => Some(Launcher::ManagedNodeGroup(g.to_string())),
-            (None, Some(_)) => Some(Launcher::NodeClass(
+        let node_group = value(NODE_GROUP_TAG);
+        let node_pool = value(NODE_POOL_TAG);
+        let provisioner = value(PROVISIONER_TAG);
+        let launched_by = if let Some(g) = node_group {
+            Some(Launcher::ManagedNodeGroup(g.to_string()))
+        } else if node_pool.is_some() {
+            Some(Launcher::NodeClass(
                 value(NODE_CLASS_TAG).map(str::to_string),
-            )),
-            (None, None) => None,
+            ))
+        } else {
+            provisioner.map(|_| Launcher::NodeTemplate)
         };
         // Nodes are judged once per launcher: the node group (whose instances also carry an
-        // Auto Scaling group), the NodePool, or the Auto Scaling group of self-managed nodes.
+        // Auto Scaling group), the NodePool or Provisioner, or the Auto Scaling group of
+        // self-managed nodes.
         let (group, name) = if let Some(g) = node_group {
             (
                 Some(("node group", g)),
@@ -353,6 +361,11 @@ fn load_instances(root: &Node, out: &mut Eks) {
             (
                 Some(("NodePool", p)),
                 format!("Karpenter NodePool {p} (instance {id})"),
+            )
+        } else if let Some(p) = provisioner {
+            (
+                Some(("Provisioner", p)),
+                format!("Karpenter Provisioner {p} (instance {id})"),
             )
         } else if let Some(a) = value(AUTO_SCALING_GROUP_TAG) {
             (

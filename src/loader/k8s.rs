@@ -123,7 +123,7 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Kube, eks: &mut Eks) {
         return;
     }
     match kind {
-        "EC2NodeClass" if super::karpenter::is_node_class(root) => {
+        "EC2NodeClass" | "AWSNodeTemplate" if super::karpenter::is_node_class(root) => {
             super::karpenter::load(root, eks)
         }
         "ServiceAccount" => out.service_accounts.push(Box::new(ServiceAccount {

@@ -1,5 +1,6 @@
-//! Karpenter `EC2NodeClass` objects (`karpenter.k8s.aws`): the IAM role Karpenter launches nodes
-//! with, and the IMDS options of the launch templates it generates from the class.
+//! Karpenter `EC2NodeClass` objects (`karpenter.k8s.aws`), and the `AWSNodeTemplate` (`v1alpha1`)
+//! that preceded them: the IAM role or instance profile Karpenter launches nodes with, and the
+//! IMDS options of the launch templates it generates from the class.
 
 use super::k8s::pstr;
 use crate::model::{Eks, ImdsSettings, InstanceProfileRef, Launcher, NodeRoleRef};
@@ -10,11 +11,17 @@ use crate::node::Node;
 /// schema defaults both to 1, and both versions default `httpTokens` to `required`.
 const V1BETA1_DEFAULT_HOP_LIMIT: i64 = 2;
 
+/// The hop limit an `AWSNodeTemplate` (Karpenter before v0.32) gets when it sets no
+/// `metadataOptions` at all.
+const V1ALPHA1_DEFAULT_HOP_LIMIT: i64 = 2;
+
 pub fn is_node_class(root: &Node) -> bool {
-    root.get_str("kind") == Some("EC2NodeClass")
-        && root
-            .get_str("apiVersion")
-            .is_some_and(|v| v.starts_with("karpenter.k8s.aws/"))
+    let api_version = root.get_str("apiVersion").unwrap_or("");
+    match root.get_str("kind") {
+        Some("EC2NodeClass") => api_version.starts_with("karpenter.k8s.aws/"),
+        Some("AWSNodeTemplate") => api_version == "karpenter.k8s.aws/v1alpha1",
+        _ => false,
+    }
 }
 
 pub fn load(root: &Node, out: &mut Eks) {
@@ -22,12 +29,20 @@ pub fn load(root: &Node, out: &mut Eks) {
         return;
     };
     let name_node = root.path(&["metadata", "name"]);
-    if let Some(defined) = name_node.and_then(Node::as_str) {
-        out.launchers
-            .push(Launcher::NodeClass(Some(defined.to_string())));
-    }
+    let template = root.get_str("kind") == Some("AWSNodeTemplate");
+    // Nodes name their EC2NodeClass in a tag; a Provisioner's nodes do not name the template.
+    out.launchers.push(if template {
+        Launcher::NodeTemplate
+    } else {
+        Launcher::NodeClass(name_node.and_then(Node::as_str).map(str::to_string))
+    });
     let name = format!(
-        "Karpenter EC2NodeClass {}",
+        "Karpenter {} {}",
+        if template {
+            "AWSNodeTemplate"
+        } else {
+            "EC2NodeClass"
+        },
         name_node.and_then(Node::as_str).unwrap_or("?")
     );
     if let Some(role) = spec.get("role").and_then(pstr) {
@@ -54,6 +69,15 @@ pub fn load(root: &Node, out: &mut Eks) {
         .and_then(|n| Some((n.scalar_text()?.parse().ok()?, n.span)));
     let (hop_limit, hop_limit_default) = match explicit_hop_limit {
         Some(limit) => (Some(limit), None),
+        // The documented default is for the whole of `metadataOptions`: with the options
+        // written but no hop limit, the limit is not known here.
+        None if template && options.is_none() => (
+            Some((
+                V1ALPHA1_DEFAULT_HOP_LIMIT,
+                name_node.map(|n| n.span).unwrap_or(root.span),
+            )),
+            Some("the karpenter.k8s.aws/v1alpha1 default when metadataOptions is not set"),
+        ),
         None if v1beta1 => {
             // Point at the options that leave the limit out, or at the class's name.
             let span = options.or(name_node).map(|n| n.span).unwrap_or(root.span);
