@@ -350,6 +350,14 @@ fn live_audit_end_to_end() {
         ),
         "{found:?}"
     );
+    // An AWSNodeTemplate (Karpenter before v0.32) without metadataOptions: the default hop limit.
+    assert!(
+        message_of(
+            "NODE003",
+            "Karpenter AWSNodeTemplate legacy: the hop limit is 2 (the karpenter.k8s.aws/v1alpha1 default"
+        ),
+        "{found:?}"
+    );
     assert!(
         message_of(
             "NODE003",

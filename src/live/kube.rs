@@ -50,6 +50,13 @@ const KINDS: &[(&str, &str, &str, bool)] = &[
         "EC2NodeClass",
         false,
     ),
+    // Karpenter before v0.32 (with Provisioners); absent (404) from later versions.
+    (
+        "/apis/karpenter.k8s.aws/v1alpha1",
+        "awsnodetemplates",
+        "AWSNodeTemplate",
+        false,
+    ),
 ];
 
 /// API versions to ask for when the current one is not served: Karpenter before v1.0 serves
@@ -69,7 +76,8 @@ pub struct KubeFacts {
     pub aws_auth_text: String,
     /// Node roles named by Karpenter EC2NodeClasses (`spec.role`: a role name, or an ARN).
     pub karpenter_node_roles: Vec<String>,
-    /// Instance profiles named by EC2NodeClasses instead of a role (`spec.instanceProfile`).
+    /// Instance profiles named by EC2NodeClasses (or AWSNodeTemplates) instead of a role
+    /// (`spec.instanceProfile`).
     pub karpenter_instance_profiles: Vec<String>,
 }
 
@@ -251,7 +259,7 @@ pub async fn fetch(opts: &AuditOptions, warnings: &Warnings) -> Result<KubeFacts
         for p in problems {
             warnings.push(format!("Kubernetes: could not read {p}"));
         }
-        if resource == "ec2nodeclasses" {
+        if resource == "ec2nodeclasses" || resource == "awsnodetemplates" {
             let spec_texts = |pointer: &str| -> Vec<String> {
                 items
                     .iter()

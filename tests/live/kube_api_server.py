@@ -35,6 +35,8 @@ RESOURCES = {
     "clusterrolebindings": ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", False),
     # Served as v1beta1 only, like Karpenter before v1.0: the auditor must fall back from v1.
     "ec2nodeclasses": ("karpenter.k8s.aws", "v1beta1", "EC2NodeClass", False),
+    # Karpenter before v0.32.
+    "awsnodetemplates": ("karpenter.k8s.aws", "v1alpha1", "AWSNodeTemplate", False),
 }
 KIND_TO_RESOURCE = {v[2]: k for k, v in RESOURCES.items()}
 
