@@ -10,6 +10,7 @@ use crate::model::{
     PodIdentityAssociation,
 };
 use crate::node::Node;
+use std::collections::HashSet;
 
 pub fn detect(root: &Node) -> bool {
     [
@@ -300,9 +301,10 @@ pub fn load(root: &Node, out: &mut Eks) {
 /// Scaling group or Karpenter NodePool. Those of a managed node group's or Karpenter's node carry
 /// their launcher: where the inputs define it, its template or class is judged instead.
 fn load_instances(root: &Node, out: &mut Eks) {
-    let mut profiles_seen: Vec<&str> = Vec::new();
+    // Sets: an estate's output lists tens of thousands of instances.
+    let mut profiles_seen: HashSet<&str> = HashSet::new();
     // (the kind of launcher, its name)
-    let mut groups_seen: Vec<(&str, &str)> = Vec::new();
+    let mut groups_seen: HashSet<(&str, &str)> = HashSet::new();
     let instances = root
         .get("Reservations")
         .and_then(Node::as_seq)
@@ -324,7 +326,7 @@ fn load_instances(root: &Node, out: &mut Eks) {
             .path(&["IamInstanceProfile", "Arn"])
             .filter(|n| n.as_str().is_some_and(|arn| !profiles_seen.contains(&arn)));
         if let Some((arn, profile)) = profile_node.and_then(|n| Some((n.as_str()?, pstr(n)?))) {
-            profiles_seen.push(arn);
+            profiles_seen.insert(arn);
             out.node_instance_profiles.push(InstanceProfileRef {
                 profile,
                 source: format!("EC2 instance {id} (tagged {cluster_tag})"),
@@ -376,10 +378,9 @@ fn load_instances(root: &Node, out: &mut Eks) {
             (None, format!("EC2 instance {id}"))
         };
         if let Some(g) = group {
-            if groups_seen.contains(&g) {
+            if !groups_seen.insert(g) {
                 continue;
             }
-            groups_seen.push(g);
         }
         out.imds.push(ImdsSettings {
             launched_by,
