@@ -43,6 +43,30 @@ impl Severity {
     ];
 }
 
+/// The most items a finding's message lists, and the most related locations a rule gives one
+/// finding about other objects: a role shared by thousands of ServiceAccounts must not make each
+/// of their findings name all the others (the report would grow with the square of the input).
+pub const MAX_LISTED: usize = 10;
+
+/// The first [`MAX_LISTED`] of `items` joined with ", ", then "and N more" for the rest of
+/// `total` (the number of items in all).
+pub fn listed<T: std::fmt::Display>(items: impl IntoIterator<Item = T>, total: usize) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let mut shown = 0;
+    for item in items.into_iter().take(MAX_LISTED) {
+        if shown > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "{item}");
+        shown += 1;
+    }
+    if total > shown {
+        let _ = write!(out, " and {} more", total - shown);
+    }
+    out
+}
+
 /// A secondary location of a finding (the other object of a cross-object finding, the condition
 /// that decided it).
 #[derive(Clone, Debug, PartialEq)]
@@ -121,5 +145,28 @@ impl Finding {
             }
         }
         format!("{h:016x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{listed, MAX_LISTED};
+
+    #[test]
+    fn long_lists_are_cut_with_a_count() {
+        assert_eq!(listed(["a", "b"], 2), "a, b");
+        assert_eq!(listed(Vec::<&str>::new(), 0), "");
+        let many: Vec<String> = (0..25).map(|i| format!("ns{i}")).collect();
+        let text = listed(&many, many.len());
+        assert!(text.starts_with("ns0, ns1, "), "{text}");
+        assert!(
+            text.ends_with(&format!("ns{} and 15 more", MAX_LISTED - 1)),
+            "{text}"
+        );
+        // Only the first items are read, whatever the total says.
+        assert_eq!(
+            listed((0..).map(|i| i * 2), 1000).matches(", ").count(),
+            MAX_LISTED - 1
+        );
     }
 }

@@ -32,6 +32,14 @@ pub fn grants(
     resource: &str,
     name: Option<&str>,
 ) -> bool {
+    let name_ok = rule.resource_names.is_empty()
+        || name.is_some_and(|n| rule.resource_names.iter().any(|x| x == n));
+    name_ok && grants_some_names(rule, verb, group, resource)
+}
+
+/// Whether the rule grants the access to the objects it names (all of them without
+/// `resourceNames`).
+pub fn grants_some_names(rule: &PolicyRule, verb: &str, group: &str, resource: &str) -> bool {
     let any = |list: &[String], want: &str| list.iter().any(|x| x == "*" || x == want);
     let resource_ok = rule.resources.iter().any(|r| {
         r == "*"
@@ -40,9 +48,7 @@ pub fn grants(
             || (r.starts_with("*/")
                 && resource.split_once('/').map(|(_, s)| s) == r.strip_prefix("*/"))
     });
-    let name_ok = rule.resource_names.is_empty()
-        || name.is_some_and(|n| rule.resource_names.iter().any(|x| x == n));
-    any(&rule.verbs, verb) && any(&rule.api_groups, group) && resource_ok && name_ok
+    any(&rule.verbs, verb) && any(&rule.api_groups, group) && resource_ok
 }
 
 /// `*` verbs on `*` resources in `*` groups.

@@ -1,14 +1,13 @@
 //! RBAC007 token-request-steals-iam-role: `create serviceaccounts/token` mints STS-usable tokens
 //! for ServiceAccounts that hold IAM roles.
 
-use super::workload_create_steals_iam_role::{
-    irsa_by_namespace, namespaces_in_scope, role_descriptions, with_role_labels,
-};
-use super::{identity, subject_names, user_bindings};
+use super::workload_create_steals_iam_role::{irsa_by_namespace, namespaces_in_scope, RolesShown};
+use super::{grants_some_names, identity, subject_names, user_bindings};
 use crate::finding::{Finding, Severity};
 use crate::model::ServiceAccount;
 use crate::rules::{Context, Rule};
 use crate::source::Span;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub struct TokenRequestStealsIamRole;
 
@@ -22,29 +21,56 @@ impl Rule for TokenRequestStealsIamRole {
         if irsa.is_empty() {
             return;
         }
+        // Every IRSA ServiceAccount of a namespace, shown once per namespace; and each by name,
+        // for rules that name the ServiceAccounts they allow (`resourceNames`).
+        let all_shown: BTreeMap<&str, RolesShown> = irsa
+            .iter()
+            .map(|(ns, sas)| (*ns, RolesShown::of(sas.iter().copied(), &[])))
+            .collect();
+        let by_name: HashMap<(&str, &str), &ServiceAccount> = irsa
+            .values()
+            .flatten()
+            .map(|sa| ((sa.meta.namespace.as_str(), sa.meta.name.as_str()), *sa))
+            .collect();
         for (b, role) in user_bindings(cx.inventory) {
             let subjects = subject_names(b);
             if subjects.is_empty() {
                 continue;
             }
             for ns in namespaces_in_scope(b, &irsa) {
-                // resourceNames narrow token requests to named ServiceAccounts.
-                let Some(in_namespace) = irsa.get(ns) else {
-                    continue;
-                };
-                // Each exposed ServiceAccount with the span of the rule that grants its tokens.
-                let exposed: Vec<(&ServiceAccount, Option<Span>)> = in_namespace
-                    .iter()
-                    .filter_map(|sa| {
-                        role.find("create", "", "serviceaccounts/token", Some(&sa.meta.name))
-                            .map(|(_, span)| (*sa, span))
-                    })
-                    .collect();
-                let Some(&(_, rule_span)) = exposed.first() else {
-                    continue;
-                };
-                let exposed_sas = || exposed.iter().map(|(sa, _)| *sa);
-                let roles = role_descriptions(exposed_sas());
+                // A rule without resourceNames exposes every ServiceAccount of the namespace;
+                // otherwise only those the rules name (looked up, not scanned for).
+                let named;
+                let (roles, rule_span) =
+                    match role.find("create", "", "serviceaccounts/token", None) {
+                        Some((_, span)) => match all_shown.get(ns) {
+                            Some(all) => (all, span),
+                            None => continue,
+                        },
+                        None => {
+                            // The first rule naming a ServiceAccount decides its span.
+                            let mut seen = HashSet::new();
+                            let mut exposed: Vec<(&ServiceAccount, Option<Span>)> = Vec::new();
+                            let granting = role.rules.iter().filter(|r| {
+                                grants_some_names(r, "create", "", "serviceaccounts/token")
+                            });
+                            for r in granting {
+                                for name in &r.resource_names {
+                                    let Some(sa) = by_name.get(&(ns, name.as_str())) else {
+                                        continue;
+                                    };
+                                    if seen.insert(name.as_str()) {
+                                        exposed.push((*sa, role.object.map(|_| r.span)));
+                                    }
+                                }
+                            }
+                            let Some(&(_, span)) = exposed.first() else {
+                                continue;
+                            };
+                            named = RolesShown::of(exposed.iter().map(|(sa, _)| *sa), &[]);
+                            (&named, span)
+                        }
+                    };
                 let mut f = Finding::new(
                     self.id(),
                     Severity::High,
@@ -54,7 +80,7 @@ impl Rule for TokenRequestStealsIamRole {
                         subjects.join(", "),
                         b.meta.kind,
                         b.meta.name,
-                        roles.join(", ")
+                        roles.text()
                     ),
                 )
                 .label("grants token requests")
@@ -63,7 +89,7 @@ impl Rule for TokenRequestStealsIamRole {
                 if let Some(span) = rule_span {
                     f = f.with_label(span, "allows create serviceaccounts/token");
                 }
-                out.push(with_role_labels(f, exposed_sas()));
+                out.push(roles.label(f));
             }
         }
     }

@@ -3,7 +3,7 @@
 //! IRSA annotations and Pod Identity associations alike.
 
 use super::{identity, subject_names, user_bindings, ResolvedRole};
-use crate::finding::{Finding, Severity};
+use crate::finding::{listed, Finding, Severity, MAX_LISTED};
 use crate::model::{Inventory, PodIdentityAssociation, ServiceAccount};
 use crate::rules::{Context, Rule};
 use crate::source::Span;
@@ -91,33 +91,83 @@ pub fn namespaces_in_scope<'a, V>(
         .collect()
 }
 
-/// "`<role ARN>` (via <name>)" for each of these ServiceAccounts with an IRSA role.
-pub fn role_descriptions<'a>(sas: impl IntoIterator<Item = &'a ServiceAccount>) -> Vec<String> {
-    sas.into_iter()
-        .filter_map(|s| {
-            s.role_arn()
-                .map(|a| format!("`{}` (via {})", a.text, s.meta.name))
-        })
-        .collect()
+/// A namespace's IAM roles as a finding shows them: the roles listed (up to [`MAX_LISTED`], with
+/// the count of the rest) and labels on the first [`MAX_LISTED`] role ARNs. Built once per
+/// namespace, not once per binding that reaches it, so that thousands of bindings and roles in
+/// one namespace keep the work and the report linear in the input.
+pub struct RolesShown {
+    count: usize,
+    text: String,
+    labels: Vec<(Span, String)>,
 }
 
-/// A label on the role ARN of each of these ServiceAccounts.
-pub fn with_role_labels<'a>(
-    mut finding: Finding,
-    sas: impl IntoIterator<Item = &'a ServiceAccount>,
-) -> Finding {
-    for sa in sas {
-        if let Some(a) = sa.role_arn() {
-            finding = finding.with_label(
-                a.span,
+impl RolesShown {
+    /// The IRSA roles of `sas` (those with one), then the roles of `associations`.
+    pub fn of<'a>(
+        sas: impl IntoIterator<Item = &'a ServiceAccount> + Clone,
+        associations: &[&PodIdentityAssociation],
+    ) -> RolesShown {
+        let irsa = || {
+            sas.clone()
+                .into_iter()
+                .filter_map(|s| Some((s, s.role_arn()?)))
+        };
+        let count = irsa().count() + associations.len();
+        let descriptions = irsa()
+            .map(|(s, arn)| format!("`{}` (via {})", arn.text, s.meta.name))
+            .chain(associations.iter().map(|a| {
                 format!(
-                    "IAM role of ServiceAccount {}/{}",
-                    sa.meta.namespace, sa.meta.name
-                ),
-            );
+                    "`{}` (via {}, Pod Identity)",
+                    a.role_arn.text, a.service_account.text
+                )
+            }));
+        let labels = irsa()
+            .map(|(s, arn)| {
+                (
+                    arn.span,
+                    format!(
+                        "IAM role of ServiceAccount {}/{}",
+                        s.meta.namespace, s.meta.name
+                    ),
+                )
+            })
+            .chain(associations.iter().map(|a| {
+                (
+                    a.role_arn.span,
+                    format!(
+                        "Pod Identity role of ServiceAccount {}/{}",
+                        a.namespace.text, a.service_account.text
+                    ),
+                )
+            }))
+            .take(MAX_LISTED)
+            .collect();
+        RolesShown {
+            count,
+            text: listed(descriptions, count),
+            labels,
         }
     }
-    finding
+
+    /// "role" or "roles".
+    pub fn noun(&self) -> &'static str {
+        if self.count == 1 {
+            "role"
+        } else {
+            "roles"
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn label(&self, mut finding: Finding) -> Finding {
+        for (span, text) in &self.labels {
+            finding = finding.with_label(*span, text.clone());
+        }
+        finding
+    }
 }
 
 fn capability(role: &ResolvedRole) -> Option<(String, Option<Span>)> {
@@ -137,6 +187,15 @@ impl Rule for WorkloadCreateStealsIamRole {
         if exposed.is_empty() {
             return;
         }
+        let shown: BTreeMap<&str, RolesShown> = exposed
+            .iter()
+            .map(|(ns, e)| {
+                (
+                    *ns,
+                    RolesShown::of(e.service_accounts.iter().copied(), &e.associations),
+                )
+            })
+            .collect();
         for (b, role) in user_bindings(cx.inventory) {
             let Some((how, rule_span)) = capability(&role) else {
                 continue;
@@ -145,32 +204,21 @@ impl Rule for WorkloadCreateStealsIamRole {
             if subjects.is_empty() {
                 continue;
             }
-            for ns in namespaces_in_scope(b, &exposed) {
-                let Some(Exposed {
-                    service_accounts: sas,
-                    associations,
-                }) = exposed.get(ns)
-                else {
+            for ns in namespaces_in_scope(b, &shown) {
+                let Some(roles) = shown.get(ns) else {
                     continue;
                 };
-                let mut roles = role_descriptions(sas.iter().copied());
-                roles.extend(associations.iter().map(|a| {
-                    format!(
-                        "`{}` (via {}, Pod Identity)",
-                        a.role_arn.text, a.service_account.text
-                    )
-                }));
                 let mut f = Finding::new(
                     self.id(),
                     Severity::High,
                     b.role_span,
                     format!(
-                        "{} can `{how}` in namespace `{ns}` through {} `{}`, and so run as its ServiceAccounts and obtain IAM role{} {}",
+                        "{} can `{how}` in namespace `{ns}` through {} `{}`, and so run as its ServiceAccounts and obtain IAM {} {}",
                         subjects.join(", "),
                         b.meta.kind,
                         b.meta.name,
-                        if roles.len() == 1 { "" } else { "s" },
-                        roles.join(", ")
+                        roles.noun(),
+                        roles.text()
                     ),
                 )
                 .label("grants workload creation")
@@ -179,16 +227,7 @@ impl Rule for WorkloadCreateStealsIamRole {
                 if let Some(span) = rule_span {
                     f = f.with_label(span, format!("allows {how}"));
                 }
-                f = with_role_labels(f, sas.iter().copied());
-                for a in associations {
-                    f = f.with_label(
-                        a.role_arn.span,
-                        format!(
-                            "Pod Identity role of ServiceAccount {ns}/{}",
-                            a.service_account.text
-                        ),
-                    );
-                }
+                let f = roles.label(f);
                 out.push(f);
             }
         }

@@ -1,9 +1,10 @@
 //! SA004 role-shared-across-namespaces: one IAM role annotated in several namespaces.
 
 use super::identity;
-use crate::finding::{Finding, Severity};
+use crate::finding::{listed, Finding, Severity, MAX_LISTED};
 use crate::model::ServiceAccount;
 use crate::rules::{Context, Rule};
+use std::collections::BTreeMap;
 
 pub struct RoleSharedAcrossNamespaces;
 
@@ -38,33 +39,49 @@ impl Rule for RoleSharedAcrossNamespaces {
             if group.len() < 2 {
                 continue;
             }
-            let sas: Vec<&ServiceAccount> = group.iter().map(|(_, _, sa)| *sa).collect();
-            let mut namespaces: Vec<&str> = sas.iter().map(|s| s.meta.namespace.as_str()).collect();
-            namespaces.sort_unstable();
-            namespaces.dedup();
-            if namespaces.len() < 2 {
+            let mut by_namespace: BTreeMap<&str, Vec<&ServiceAccount>> = BTreeMap::new();
+            for (_, _, sa) in group {
+                by_namespace
+                    .entry(sa.meta.namespace.as_str())
+                    .or_default()
+                    .push(*sa);
+            }
+            if by_namespace.len() < 2 {
                 continue;
             }
-            for sa in &sas {
-                let Some(arn) = sa.role_arn() else { continue };
-                let mut f = Finding::new(
-                    self.id(),
-                    Severity::Medium,
-                    arn.span,
-                    format!("IAM role `{}` is annotated on ServiceAccounts in namespaces {}: a compromise of either namespace reaches the other's AWS access", arn.text, namespaces.join(", ")),
-                )
-                .label("shared role")
-                .help("give each namespace its own role with a trust policy for its own ServiceAccount")
-                .identity(identity(sa, "shared"));
-                for other in sas.iter().filter(|o| o.meta.namespace != sa.meta.namespace) {
-                    if let Some(a) = other.role_arn() {
-                        f = f.with_label(
-                            a.span,
-                            format!("also used by {}/{}", other.meta.namespace, other.meta.name),
-                        );
+            // Built once per role, and each finding marks at most MAX_LISTED of the others:
+            // a role on thousands of ServiceAccounts keeps the report linear in the input.
+            let namespaces = listed(by_namespace.keys(), by_namespace.len());
+            for (&namespace, own) in &by_namespace {
+                for sa in own {
+                    let Some(arn) = sa.role_arn() else { continue };
+                    let mut f = Finding::new(
+                        self.id(),
+                        Severity::Medium,
+                        arn.span,
+                        format!("IAM role `{}` is annotated on ServiceAccounts in namespaces {namespaces}: a compromise of either namespace reaches the other's AWS access", arn.text),
+                    )
+                    .label("shared role")
+                    .help("give each namespace its own role with a trust policy for its own ServiceAccount")
+                    .identity(identity(sa, "shared"));
+                    let others = by_namespace
+                        .iter()
+                        .filter(|(other_namespace, _)| **other_namespace != namespace)
+                        .flat_map(|(_, sas)| sas.iter())
+                        .take(MAX_LISTED);
+                    for other in others {
+                        if let Some(a) = other.role_arn() {
+                            f = f.with_label(
+                                a.span,
+                                format!(
+                                    "also used by {}/{}",
+                                    other.meta.namespace, other.meta.name
+                                ),
+                            );
+                        }
                     }
+                    out.push(f);
                 }
-                out.push(f);
             }
         }
     }
