@@ -50,6 +50,8 @@ pub struct SourceFile {
     text: std::sync::OnceLock<String>,
     /// Built on first use: only reports need line numbers.
     line_starts: std::sync::OnceLock<Vec<u32>>,
+    /// Built on first use, for columns: see [`SourceFile::chars_before`].
+    char_checkpoints: std::sync::OnceLock<Vec<u32>>,
     /// `# ekstrust:ignore` comments, found while the text was loaded.
     pub comment_markers: Vec<CommentMarker>,
 }
@@ -71,6 +73,7 @@ impl SourceFile {
             display,
             text: std::sync::OnceLock::from(text),
             line_starts: std::sync::OnceLock::new(),
+            char_checkpoints: std::sync::OnceLock::new(),
             comment_markers: Vec::new(),
         }
     }
@@ -109,7 +112,37 @@ impl SourceFile {
 
     /// 1-based line and 1-based column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        line_col_in(self.text(), self.line_starts(), offset)
+        let offset = offset.min(self.text().len());
+        let line = self.line_of(offset);
+        let start = self.line_starts().get(line).map_or(0, |&s| s as usize);
+        let col = self
+            .chars_before(offset)
+            .saturating_sub(self.chars_before(start));
+        (line + 1, col + 1)
+    }
+
+    /// The characters before a byte offset, counted from the nearest checkpoint before it (one
+    /// every [`CHAR_CHECKPOINT`] bytes) instead of from the start of its line: a one-line plan is
+    /// megabytes long, and counting its line again for each of thousands of findings made the
+    /// report quadratic. An offset inside a character counts from that character's start.
+    pub fn chars_before(&self, offset: usize) -> usize {
+        let text = self.text();
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let checkpoints = self.char_checkpoints.get_or_init(|| {
+            let mut counts = Vec::with_capacity(text.len() / CHAR_CHECKPOINT + 1);
+            let (mut at, mut chars) = (0, 0);
+            for k in 0..=text.len() / CHAR_CHECKPOINT {
+                let next = floor_char_boundary(text, k * CHAR_CHECKPOINT);
+                chars += text.get(at..next).map_or(0, |s| s.chars().count());
+                at = next;
+                counts.push(chars as u32);
+            }
+            counts
+        });
+        let k = offset / CHAR_CHECKPOINT;
+        let from = floor_char_boundary(text, k * CHAR_CHECKPOINT);
+        let base = checkpoints.get(k).map_or(0, |&c| c as usize);
+        base + text.get(from..offset).map_or(0, |s| s.chars().count())
     }
 
     /// Positions of many offsets of this file. A released text is read for the call and dropped
@@ -179,6 +212,17 @@ impl SourceFile {
             .get(span.start as usize..span.end as usize)
             .unwrap_or("")
     }
+}
+
+/// Bytes between two checkpoints of [`SourceFile::chars_before`].
+const CHAR_CHECKPOINT: usize = 4096;
+
+/// The nearest character boundary at or before `at` (at most three bytes back).
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    (0..=at.min(text.len()))
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0)
 }
 
 fn line_starts_of(text: &str) -> Vec<u32> {
@@ -266,6 +310,28 @@ impl SourceMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_from_checkpoints_match_counting_from_the_line_start() {
+        // Long lines with multi-byte characters on both sides of checkpoints, and short ones.
+        let mut text = String::new();
+        for i in 0..3 {
+            text.push_str(&"aé€𝄞 ".repeat(2_000 + i * 7));
+            text.push('\n');
+            text.push_str("short é line\n");
+        }
+        let file = SourceFile::new(PathBuf::from("x"), "x".into(), text.clone());
+        let starts = line_starts_of(&text);
+        let offsets = (0..=text.len()).filter(|&o| text.is_char_boundary(o));
+        for offset in offsets.step_by(7).chain([text.len()]) {
+            assert_eq!(
+                file.line_col(offset),
+                line_col_in(&text, &starts, offset),
+                "offset {offset}"
+            );
+        }
+        assert_eq!(file.chars_before(text.len()), text.chars().count());
+    }
 
     #[test]
     fn released_text_is_read_again_with_the_same_positions() {

@@ -112,8 +112,11 @@ impl SourceCode for Src<'_> {
         let from = from.min(start);
         let to = to.max(end);
         let column = if context_lines_before == 0 {
-            text.get(line_start(first)..start)
-                .map_or(0, |s| s.chars().count())
+            // From the file's character checkpoints: counting from the start of a megabyte-long
+            // line for every finding on it made the report quadratic.
+            self.file
+                .chars_before(start)
+                .saturating_sub(self.file.chars_before(line_start(first)))
         } else {
             0
         };
