@@ -187,3 +187,91 @@ pub struct ParsedDoc {
     pub root: Node,
     pub duplicates: Vec<DuplicateKey>,
 }
+
+/// Finds the first entry of a mapping with a given string key, for duplicate-key checks while
+/// the mapping is read: a scan while the mapping is short, a hash index once it is long (a
+/// CloudFormation `Resources` of 20,000 resources made the scan quadratic: 2.5 s for 1 MB).
+#[derive(Debug, Default)]
+pub struct KeyIndex {
+    /// Hash of a key → position of the first entry with that hash, once the mapping is long.
+    first_by_hash: Option<std::collections::HashMap<u64, usize>>,
+}
+
+/// Entries a mapping has before its keys are hashed.
+const SHORT_MAPPING: usize = 16;
+
+impl KeyIndex {
+    /// The earlier entry of `entries` whose key is the string `key`, if any; `key` is about to be
+    /// added at position `entries.len()`.
+    pub fn earlier<'a>(&mut self, entries: &'a [(Node, Node)], key: &str) -> Option<&'a Node> {
+        let scan = || {
+            entries
+                .iter()
+                .map(|(k, _)| k)
+                .find(|k| k.as_str() == Some(key))
+        };
+        if self.first_by_hash.is_none() && entries.len() < SHORT_MAPPING {
+            return scan();
+        }
+        // Seeded per process (SipHash): input cannot be crafted to make every key collide.
+        static SEED: std::sync::OnceLock<std::collections::hash_map::RandomState> =
+            std::sync::OnceLock::new();
+        let seed = SEED.get_or_init(Default::default);
+        let hash = |text: &str| std::hash::BuildHasher::hash_one(seed, text);
+        let index = self.first_by_hash.get_or_insert_with(|| {
+            let mut index = std::collections::HashMap::with_capacity(entries.len() * 2);
+            for (i, (k, _)) in entries.iter().enumerate() {
+                if let Some(text) = k.as_str() {
+                    index.entry(hash(text)).or_insert(i);
+                }
+            }
+            index
+        });
+        match index.get(&hash(key)) {
+            Some(&i) => match entries.get(i) {
+                Some((first, _)) if first.as_str() == Some(key) => Some(first),
+                // Two keys with one hash: rare, so a scan settles it.
+                _ => scan(),
+            },
+            None => {
+                index.insert(hash(key), entries.len());
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod key_index_tests {
+    use super::{KeyIndex, Node, NodeKind, SHORT_MAPPING};
+    use crate::source::Span;
+
+    #[test]
+    fn finds_the_first_earlier_key_in_short_and_long_mappings() {
+        for len in [3, SHORT_MAPPING - 1, SHORT_MAPPING, 5 * SHORT_MAPPING] {
+            let mut index = KeyIndex::default();
+            let mut entries: Vec<(Node, Node)> = Vec::new();
+            let mut found = Vec::new();
+            // Keys k0..k{len}, then every even one again, then a number key "k1".
+            let keys = (0..len)
+                .map(|i| format!("k{i}"))
+                .chain((0..len).step_by(2).map(|i| format!("k{i}")));
+            for (at, key) in keys.enumerate() {
+                if let Some(first) = index.earlier(&entries, &key) {
+                    found.push((key.clone(), first.span.start));
+                }
+                let node = Node::new(NodeKind::Str(key), Span::new(0, at, at + 1));
+                entries.push((node, Node::new(NodeKind::Null, Span::default())));
+            }
+            let expected: Vec<(String, u32)> = (0..len)
+                .step_by(2)
+                .map(|i| (format!("k{i}"), i as u32))
+                .collect();
+            assert_eq!(found, expected, "length {len}");
+            // A number key is not the string key of the same text.
+            let number = Node::new(NodeKind::Number("7".into()), Span::default());
+            entries.push((number, Node::new(NodeKind::Null, Span::default())));
+            assert!(index.earlier(&entries, "7").is_none(), "length {len}");
+        }
+    }
+}

@@ -221,3 +221,49 @@ fn unreadable_file_is_an_error() {
     assert!(all_text(&out).contains("cannot read"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A mapping of 100,000 keys (a trust policy's condition keys), in JSON and in YAML, with one
+/// key repeated at its end: duplicate keys were found by comparing every key with all before it,
+/// so such a file took minutes. Now the repeat is still reported, at once.
+#[test]
+fn wide_mappings_are_read_in_bounded_time_and_their_duplicates_found() {
+    use std::fmt::Write;
+    let dir = std::env::temp_dir().join(format!("ekstrust-wide-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let keys = 100_000;
+    let mut json = String::from(
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:RequestTag/k": "v""#,
+    );
+    let mut yaml = String::from(
+        "Version: '2012-10-17'\nStatement:\n  - Effect: Allow\n    Principal: {Service: ec2.amazonaws.com}\n    Action: sts:AssumeRole\n    Condition:\n      StringEquals:\n        aws:RequestTag/k: v\n",
+    );
+    for i in 0..keys {
+        write!(json, r#", "aws:RequestTag/k{i}": "v""#).unwrap();
+        writeln!(yaml, "        aws:RequestTag/k{i}: v").unwrap();
+    }
+    json.push_str(r#", "aws:RequestTag/k": "w"}}}]}"#);
+    yaml.push_str("        aws:RequestTag/k: w\n");
+    let (json_path, yaml_path) = (dir.join("wide.json"), dir.join("wide.yaml"));
+    std::fs::write(&json_path, json).unwrap();
+    std::fs::write(&yaml_path, yaml).unwrap();
+    for path in [&json_path, &yaml_path] {
+        let out = run(
+            &[
+                "lint",
+                "--no-config",
+                "--format",
+                "json",
+                path.to_str().unwrap(),
+            ],
+            Duration::from_secs(60),
+        );
+        let text = all_text(&out);
+        assert!(
+            text.contains(r#"duplicate key \"aws:RequestTag/k\""#),
+            "{}: {}",
+            path.display(),
+            &text[..text.len().min(2_000)]
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

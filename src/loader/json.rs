@@ -2,7 +2,7 @@
 //! serde_json) because rules need the byte span of every key and value, and duplicate keys must be
 //! reported rather than silently merged.
 
-use crate::node::{DuplicateKey, Node, NodeKind, ParsedDoc, Style, SyntaxError};
+use crate::node::{DuplicateKey, KeyIndex, Node, NodeKind, ParsedDoc, Style, SyntaxError};
 use crate::source::{FileId, Span};
 
 pub struct Limits {
@@ -475,6 +475,7 @@ impl<I: Input> Parser<I> {
         self.enter()?;
         self.input.bump();
         let mut entries: Vec<(Node, Node)> = Vec::new();
+        let mut keys = KeyIndex::default();
         self.skip_ws();
         if self.input.peek() == Some(b'}') {
             self.input.bump();
@@ -495,9 +496,10 @@ impl<I: Input> Parser<I> {
                 self.input.bump();
                 self.skip_ws();
                 let value = self.value()?;
-                if let Some((first, _)) = entries.iter().find(|(k, _)| k.kind == key_node.kind) {
+                let text = key_node.as_str().unwrap_or_default();
+                if let Some(first) = keys.earlier(&entries, text) {
                     self.duplicates.push(DuplicateKey {
-                        key: key_node.as_str().unwrap_or_default().to_string(),
+                        key: text.to_string(),
                         first: first.span,
                         second: key_node.span,
                     });

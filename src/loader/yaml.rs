@@ -1,7 +1,7 @@
 //! Multi-document YAML into the spanned [`Node`] tree, built from saphyr-parser events (which carry
 //! start and end marks). Anchors are expanded with a budget so alias bombs cannot exhaust memory.
 
-use crate::node::{DuplicateKey, Node, NodeKind, ParsedDoc, Style, SyntaxError};
+use crate::node::{DuplicateKey, KeyIndex, Node, NodeKind, ParsedDoc, Style, SyntaxError};
 use crate::source::{FileId, Span};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 
@@ -64,6 +64,7 @@ enum Frame {
         tag: Option<Box<str>>,
         entries: Vec<(Node, Node)>,
         key: Option<Node>,
+        keys: KeyIndex,
     },
 }
 
@@ -242,6 +243,7 @@ fn parse_strict(text: &str, file: FileId, limits: &Limits) -> Result<Vec<ParsedD
                     tag: local_tag(tag.as_deref()),
                     entries: Vec::new(),
                     key: None,
+                    keys: KeyIndex::default(),
                 });
                 None
             }
@@ -270,6 +272,7 @@ fn parse_strict(text: &str, file: FileId, limits: &Limits) -> Result<Vec<ParsedD
                     tag,
                     entries,
                     key,
+                    ..
                 }) => {
                     let mut entries = entries;
                     if let Some(k) = key {
@@ -311,13 +314,15 @@ fn parse_strict(text: &str, file: FileId, limits: &Limits) -> Result<Vec<ParsedD
         match stack.last_mut() {
             None => root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map {
+                entries, key, keys, ..
+            }) => match key.take() {
                 None => *key = Some(node),
                 Some(k) => {
-                    if k.as_str().is_some() {
-                        if let Some((first, _)) = entries.iter().find(|(e, _)| e.kind == k.kind) {
+                    if let Some(text) = k.as_str() {
+                        if let Some(first) = keys.earlier(entries, text) {
                             duplicates.push(DuplicateKey {
-                                key: k.as_str().unwrap_or_default().to_string(),
+                                key: text.to_string(),
                                 first: first.span,
                                 second: k.span,
                             });
