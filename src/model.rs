@@ -546,6 +546,8 @@ pub struct Index {
     rbac_roles: KeyIndex,
     /// (namespace, ServiceAccount name) → workloads running as it.
     workloads_by_sa: KeyIndex,
+    /// Instance profile name or alias → instance profiles.
+    instance_profiles: KeyIndex,
 }
 
 /// A multimap from a key's 32-bit hash to object positions, sorted for binary search. It holds
@@ -665,6 +667,17 @@ impl Inventory {
         let (roles_by_arn, roles_by_name, roles_by_any_name) = role_indexes;
         let (service_accounts, rbac_roles, workloads_by_sa) = kube_indexes;
         self.secrets = secrets;
+        let instance_profiles = self
+            .eks
+            .instance_profiles
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                std::iter::once(p.name.as_str())
+                    .chain(p.aliases.iter().map(String::as_str))
+                    .map(move |n| (key_hash(&[n]), i as u32))
+            })
+            .collect();
         self.index = Index {
             roles_by_arn,
             roles_by_name,
@@ -672,6 +685,7 @@ impl Inventory {
             service_accounts,
             rbac_roles,
             workloads_by_sa,
+            instance_profiles: KeyIndex::build(instance_profiles),
         };
     }
 
@@ -733,9 +747,16 @@ impl Inventory {
     /// that collect roles drop repeats, as `node_roles` does for every source.
     pub fn roles_for_instance_profile(&self, reference: &str) -> Vec<&Role> {
         let key = reference_key(reference);
-        self.eks
+        let mut positions: Vec<usize> = self
+            .index
             .instance_profiles
-            .iter()
+            .candidates(key_hash(&[key]))
+            .collect();
+        // A profile whose name and alias are both the key is a candidate twice.
+        positions.dedup();
+        positions
+            .into_iter()
+            .filter_map(|i| self.eks.instance_profiles.get(i))
             .filter(|profile| {
                 let named = profile.name == key || profile.aliases.iter().any(|a| a == key);
                 // The same name in another account is another profile.

@@ -58,9 +58,11 @@ pub fn node_roles(inv: &Inventory) -> Vec<(&Role, String)> {
         ));
     }
     let mut out: Vec<(&Role, String)> = Vec::new();
+    // A set, not a scan of `out`: an estate has thousands of node roles.
+    let mut seen: std::collections::HashSet<*const Role> = std::collections::HashSet::new();
     for (roles, why) in found {
         for r in roles {
-            if !out.iter().any(|(o, _)| std::ptr::eq(*o, r)) {
+            if seen.insert(std::ptr::from_ref(r)) {
                 out.push((r, why.clone()));
             }
         }
