@@ -194,25 +194,28 @@ pub struct ParsedDoc {
 #[derive(Debug, Default)]
 pub struct KeyIndex {
     /// Hash of a key → position of the first entry with that hash, once the mapping is long.
-    first_by_hash: Option<std::collections::HashMap<u64, usize>>,
+    /// Boxed: the parsers keep one per open mapping, and most mappings are short, so a pointer
+    /// (not a 48-byte map) is what they move around.
+    #[allow(clippy::box_collection)]
+    first_by_hash: Option<Box<std::collections::HashMap<u64, usize>>>,
 }
 
-/// Entries a mapping has before its keys are hashed.
-const SHORT_MAPPING: usize = 16;
+/// Entries a mapping has before its keys are hashed (scanning this many costs less than hashing).
+const SHORT_MAPPING: usize = 64;
 
 impl KeyIndex {
     /// The earlier entry of `entries` whose key is the string `key`, if any; `key` is about to be
     /// added at position `entries.len()`.
+    #[inline]
     pub fn earlier<'a>(&mut self, entries: &'a [(Node, Node)], key: &str) -> Option<&'a Node> {
-        let scan = || {
-            entries
-                .iter()
-                .map(|(k, _)| k)
-                .find(|k| k.as_str() == Some(key))
-        };
         if self.first_by_hash.is_none() && entries.len() < SHORT_MAPPING {
-            return scan();
+            return scan_keys(entries, key);
         }
+        self.earlier_hashed(entries, key)
+    }
+
+    #[inline(never)]
+    fn earlier_hashed<'a>(&mut self, entries: &'a [(Node, Node)], key: &str) -> Option<&'a Node> {
         // Seeded per process (SipHash): input cannot be crafted to make every key collide.
         static SEED: std::sync::OnceLock<std::collections::hash_map::RandomState> =
             std::sync::OnceLock::new();
@@ -225,13 +228,13 @@ impl KeyIndex {
                     index.entry(hash(text)).or_insert(i);
                 }
             }
-            index
+            Box::new(index)
         });
         match index.get(&hash(key)) {
             Some(&i) => match entries.get(i) {
                 Some((first, _)) if first.as_str() == Some(key) => Some(first),
                 // Two keys with one hash: rare, so a scan settles it.
-                _ => scan(),
+                _ => scan_keys(entries, key),
             },
             None => {
                 index.insert(hash(key), entries.len());
@@ -239,6 +242,15 @@ impl KeyIndex {
             }
         }
     }
+}
+
+/// The first entry whose key is the string `key`.
+#[inline]
+fn scan_keys<'a>(entries: &'a [(Node, Node)], key: &str) -> Option<&'a Node> {
+    entries
+        .iter()
+        .map(|(k, _)| k)
+        .find(|k| matches!(&k.kind, NodeKind::Str(s) if s == key))
 }
 
 #[cfg(test)]

@@ -339,14 +339,18 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
     // Policies that name their roles (`Roles: [!Ref NodeRole]`) instead of being listed by them.
     let ours = out.get_mut(start..).unwrap_or_default();
     // The template's roles by logical ID and by name (the first of each), looked up per policy
-    // instead of scanned: a template of thousands of roles and policies stays linear.
+    // instead of scanned when there are many: a template of thousands of roles and policies
+    // stays linear.
     let mut by_alias: HashMap<String, usize> = HashMap::new();
     let mut by_name: HashMap<String, usize> = HashMap::new();
-    for (i, role) in ours.iter().enumerate() {
-        for alias in &role.aliases {
-            by_alias.entry(alias.clone()).or_insert(i);
+    let indexed = ours.len() > MANY_ROLES;
+    if indexed {
+        for (i, role) in ours.iter().enumerate() {
+            for alias in &role.aliases {
+                by_alias.entry(alias.clone()).or_insert(i);
+            }
+            by_name.entry(role.name.to_string()).or_insert(i);
         }
-        by_name.entry(role.name.to_string()).or_insert(i);
     }
     for (logical, res) in resources {
         if !matches!(
@@ -368,11 +372,17 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
             for named in template.strings(role_ref).unwrap_or_default() {
                 // `!Ref Role` gives the logical ID; a plain string is the role's name.
                 let key = named.text.trim_start_matches("${").trim_end_matches('}');
-                let first = [by_alias.get(key), by_name.get(named.text.as_str())]
-                    .into_iter()
-                    .flatten()
-                    .min();
-                let Some(role) = first.and_then(|&i| ours.get_mut(i)) else {
+                let first = if indexed {
+                    [by_alias.get(key), by_name.get(named.text.as_str())]
+                        .into_iter()
+                        .flatten()
+                        .min()
+                        .copied()
+                } else {
+                    ours.iter()
+                        .position(|r| r.aliases.iter().any(|a| a == key) || r.name == named.text)
+                };
+                let Some(role) = first.and_then(|i| ours.get_mut(i)) else {
                     continue;
                 };
                 // A managed policy both listed by the role and naming it counts once.
@@ -387,6 +397,9 @@ pub fn load(cx: &FileCtx, root: &Node, out: &mut Vec<Role>) {
         }
     }
 }
+
+/// Roles in a template beyond which policies find theirs through a map.
+const MANY_ROLES: usize = 16;
 
 /// The permission an `AWS::IAM::Policy` or `AWS::IAM::ManagedPolicy` resource grants: its
 /// document, named by its `PolicyName`/`ManagedPolicyName` or logical ID.

@@ -7,6 +7,7 @@ use crate::finding::{Finding, Severity};
 use crate::model::ServiceAccount;
 use crate::rules::{Context, Rule};
 use crate::source::Span;
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub struct TokenRequestStealsIamRole;
@@ -21,17 +22,12 @@ impl Rule for TokenRequestStealsIamRole {
         if irsa.is_empty() {
             return;
         }
-        // Every IRSA ServiceAccount of a namespace, shown once per namespace; and each by name,
-        // for rules that name the ServiceAccounts they allow (`resourceNames`).
-        let all_shown: BTreeMap<&str, RolesShown> = irsa
-            .iter()
-            .map(|(ns, sas)| (*ns, RolesShown::of(sas.iter().copied(), &[])))
-            .collect();
-        let by_name: HashMap<(&str, &str), &ServiceAccount> = irsa
-            .values()
-            .flatten()
-            .map(|sa| ((sa.meta.namespace.as_str(), sa.meta.name.as_str()), *sa))
-            .collect();
+        // Every IRSA ServiceAccount of a namespace, shown once per namespace when a binding first
+        // reaches it; and each by name, for rules that name the ServiceAccounts they allow
+        // (`resourceNames`), indexed when first needed.
+        let all_shown: BTreeMap<&str, OnceCell<RolesShown>> =
+            irsa.keys().map(|ns| (*ns, OnceCell::new())).collect();
+        let by_name: OnceCell<HashMap<(&str, &str), &ServiceAccount>> = OnceCell::new();
         for (b, role) in user_bindings(cx.inventory) {
             let subjects = subject_names(b);
             if subjects.is_empty() {
@@ -43,9 +39,12 @@ impl Rule for TokenRequestStealsIamRole {
                 let named;
                 let (roles, rule_span) =
                     match role.find("create", "", "serviceaccounts/token", None) {
-                        Some((_, span)) => match all_shown.get(ns) {
-                            Some(all) => (all, span),
-                            None => continue,
+                        Some((_, span)) => match (all_shown.get(ns), irsa.get(ns)) {
+                            (Some(cell), Some(sas)) => (
+                                cell.get_or_init(|| RolesShown::of(sas.iter().copied(), &[])),
+                                span,
+                            ),
+                            _ => continue,
                         },
                         None => {
                             // The first rule naming a ServiceAccount decides its span.
@@ -56,6 +55,18 @@ impl Rule for TokenRequestStealsIamRole {
                             });
                             for r in granting {
                                 for name in &r.resource_names {
+                                    let by_name = by_name.get_or_init(|| {
+                                        irsa.values()
+                                            .flatten()
+                                            .map(|sa| {
+                                                let key = (
+                                                    sa.meta.namespace.as_str(),
+                                                    sa.meta.name.as_str(),
+                                                );
+                                                (key, *sa)
+                                            })
+                                            .collect()
+                                    });
                                     let Some(sa) = by_name.get(&(ns, name.as_str())) else {
                                         continue;
                                     };

@@ -7,6 +7,7 @@ use crate::finding::{listed, Finding, Severity, MAX_LISTED};
 use crate::model::{Inventory, PodIdentityAssociation, ServiceAccount};
 use crate::rules::{Context, Rule};
 use crate::source::Span;
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 pub struct WorkloadCreateStealsIamRole;
@@ -187,14 +188,10 @@ impl Rule for WorkloadCreateStealsIamRole {
         if exposed.is_empty() {
             return;
         }
-        let shown: BTreeMap<&str, RolesShown> = exposed
+        // Each namespace's roles are shown once, when a binding first reaches it.
+        let shown: BTreeMap<&str, (&Exposed, OnceCell<RolesShown>)> = exposed
             .iter()
-            .map(|(ns, e)| {
-                (
-                    *ns,
-                    RolesShown::of(e.service_accounts.iter().copied(), &e.associations),
-                )
-            })
+            .map(|(ns, e)| (*ns, (e, OnceCell::new())))
             .collect();
         for (b, role) in user_bindings(cx.inventory) {
             let Some((how, rule_span)) = capability(&role) else {
@@ -205,9 +202,12 @@ impl Rule for WorkloadCreateStealsIamRole {
                 continue;
             }
             for ns in namespaces_in_scope(b, &shown) {
-                let Some(roles) = shown.get(ns) else {
+                let Some((e, cell)) = shown.get(ns) else {
                     continue;
                 };
+                let roles = cell.get_or_init(|| {
+                    RolesShown::of(e.service_accounts.iter().copied(), &e.associations)
+                });
                 let mut f = Finding::new(
                     self.id(),
                     Severity::High,
