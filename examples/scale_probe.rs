@@ -1,0 +1,146 @@
+//! Scale probe: inputs whose objects point at each other, or that are wide in one place, at two
+//! sizes, linted by the release binary (human report, the slowest) to see that time grows
+//! linearly. Each shape once made the linter quadratic (BENCHMARKS.md, nineteenth run).
+//!
+//! Usage: `cargo build --release && cargo run --release --example scale_probe -- [N]`
+//! (N defaults to 5000; each shape is also run at 4×N).
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+type Shape = (&'static str, &'static str, fn(usize) -> String);
+
+/// (name, file extension, generator of a file with `n` objects)
+const SHAPES: &[Shape] = &[
+    ("ServiceAccounts sharing one role", "yaml", shared_role),
+    (
+        "IRSA ServiceAccounts in one namespace",
+        "yaml",
+        one_namespace,
+    ),
+    ("instances in distinct groups", "json", instances),
+    ("CloudFormation roles and policies", "yaml", cloudformation),
+    ("one-line get-role listing", "json", one_line_roles),
+    ("one wide JSON object", "json", wide_object),
+];
+
+fn shared_role(n: usize) -> String {
+    let mut out = String::new();
+    for i in 0..n {
+        let _ = write!(
+            out,
+            "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa{i}\n  namespace: ns{i}\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/shared\n"
+        );
+    }
+    out
+}
+
+fn one_namespace(n: usize) -> String {
+    let mut out = String::from(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: deployers\n  namespace: team\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: edit\nsubjects:\n- kind: Group\n  name: deployers\n",
+    );
+    for i in 0..n {
+        let _ = write!(
+            out,
+            "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa{i}\n  namespace: team\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/r{i}\n"
+        );
+    }
+    out
+}
+
+fn instances(n: usize) -> String {
+    let items: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"InstanceId": "i-{i:017x}", "IamInstanceProfile": {{"Arn": "arn:aws:iam::111122223333:instance-profile/p{i}"}}, "MetadataOptions": {{"HttpTokens": "optional", "HttpPutResponseHopLimit": 2}}, "Tags": [{{"Key": "aws:autoscaling:groupName", "Value": "asg-{i}"}}, {{"Key": "kubernetes.io/cluster/prod", "Value": "owned"}}]}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"Reservations": [{{"Instances": [{}]}}]}}"#,
+        items.join(",\n")
+    )
+}
+
+fn cloudformation(n: usize) -> String {
+    let mut out = String::from("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n");
+    for i in 0..n {
+        let _ = write!(
+            out,
+            "  Role{i}:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: role-{i}\n      AssumeRolePolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Principal: {{Service: ec2.amazonaws.com}}\n            Action: sts:AssumeRole\n  Policy{i}:\n    Type: AWS::IAM::Policy\n    Properties:\n      PolicyName: p{i}\n      Roles: [!Ref Role{i}]\n      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Action: s3:GetObject\n            Resource: '*'\n"
+        );
+    }
+    out
+}
+
+fn one_line_roles(n: usize) -> String {
+    let issuer = "oidc.eks.eu-west-1.amazonaws.com/id/ABC";
+    let roles: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"RoleName": "r{i}", "Arn": "arn:aws:iam::111122223333:role/r{i}", "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::111122223333:oidc-provider/{issuer}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringLike": {{"{issuer}:sub": "system:serviceaccount:ns{i}:*"}}}}}}]}}}}"#
+            )
+        })
+        .collect();
+    format!(r#"{{"Roles": [{}]}}"#, roles.join(", "))
+}
+
+fn wide_object(n: usize) -> String {
+    let keys: Vec<String> = (0..n * 10).map(|i| format!(r#""key{i}": {i}"#)).collect();
+    format!("{{{}}}", keys.join(", "))
+}
+
+/// Wall time of the release binary linting `path` (human report to /dev/null), in seconds.
+fn lint_seconds(binary: &Path, path: &Path) -> f64 {
+    let start = Instant::now();
+    let status = std::process::Command::new(binary)
+        .args(["lint", "--no-config", "--complete"])
+        .arg(path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    if let Err(e) = status {
+        eprintln!("cannot run {}: {e}", binary.display());
+        std::process::exit(2);
+    }
+    start.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(5000);
+    let binary = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/ekstrust");
+    if !binary.exists() {
+        eprintln!("build the release binary first: cargo build --release");
+        std::process::exit(2);
+    }
+    let dir = std::env::temp_dir().join(format!("ekstrust-scale-{}", std::process::id()));
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("cannot create {}: {e}", dir.display());
+        std::process::exit(2);
+    }
+    println!("{:<40} {:>10} {:>10} {:>7}", "shape", "N", "4N", "ratio");
+    for (name, ext, generate) in SHAPES {
+        let mut times = Vec::new();
+        for size in [n, 4 * n] {
+            let path = dir.join(format!("probe-{size}.{ext}"));
+            if let Err(e) = std::fs::write(&path, generate(size)) {
+                eprintln!("cannot write {}: {e}", path.display());
+                std::process::exit(2);
+            }
+            times.push(lint_seconds(&binary, &path));
+            let _ = std::fs::remove_file(&path);
+        }
+        let (small, large) = (times[0], times[1]);
+        println!(
+            "{name:<40} {:>9.2}s {:>9.2}s {:>6.1}x",
+            small,
+            large,
+            large / small.max(1e-6)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
