@@ -51,12 +51,21 @@ pub const MAX_LISTED: usize = 10;
 /// The first [`MAX_LISTED`] of `items` joined with ", ", then "and N more" for the rest of
 /// `total` (the number of items in all).
 pub fn listed<T: std::fmt::Display>(items: impl IntoIterator<Item = T>, total: usize) -> String {
+    listed_with(items, total, ", ")
+}
+
+/// [`listed`] with another separator (" or " for alternatives).
+pub fn listed_with<T: std::fmt::Display>(
+    items: impl IntoIterator<Item = T>,
+    total: usize,
+    separator: &str,
+) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let mut shown = 0;
     for item in items.into_iter().take(MAX_LISTED) {
         if shown > 0 {
-            out.push_str(", ");
+            out.push_str(separator);
         }
         let _ = write!(out, "{item}");
         shown += 1;

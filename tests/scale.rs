@@ -71,3 +71,42 @@ fn findings_about_shared_roles_name_a_bounded_number_of_others() {
     let related: usize = outcome.findings.iter().map(|f| f.labels.len()).sum();
     assert!(related <= outcome.findings.len() * (MAX_LISTED + 1));
 }
+
+/// A role trusting `N` exact subjects, annotated on `N` ServiceAccounts it does not trust: each
+/// SA002 finding names at most ten of the subjects the role requires.
+#[test]
+fn rejected_service_accounts_name_a_bounded_number_of_the_subjects_a_role_trusts() {
+    let issuer = "oidc.eks.eu-west-1.amazonaws.com/id/ABC";
+    let subjects: Vec<String> = (0..N)
+        .map(|i| format!("\"system:serviceaccount:ns{i}:app\""))
+        .collect();
+    let role = format!(
+        r#"{{"Role": {{"RoleName": "shared", "Arn": "arn:aws:iam::111122223333:role/shared", "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::111122223333:oidc-provider/{issuer}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{issuer}:sub": [{}], "{issuer}:aud": "sts.amazonaws.com"}}}}}}]}}}}}}"#,
+        subjects.join(", ")
+    );
+    let service_accounts: Vec<String> = (0..N)
+        .map(|i| format!("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: other\n  namespace: ns{i}\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/shared\n"))
+        .collect();
+    let manifests = service_accounts.join("---\n");
+    let outcome = lint_in_memory(
+        &[
+            ("role.json", role.as_bytes()),
+            ("sas.yaml", manifests.as_bytes()),
+        ],
+        &Config::default(),
+    );
+    let rejected: Vec<_> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.rule == "SA002")
+        .collect();
+    assert_eq!(rejected.len(), N);
+    for f in rejected {
+        assert!(f.message.len() < 1_500, "{}", f.message);
+        assert!(
+            f.message.contains(&format!("and {} more", N - MAX_LISTED)),
+            "{}",
+            f.message
+        );
+    }
+}

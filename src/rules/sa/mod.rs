@@ -48,8 +48,16 @@ pub fn rejection<'a>(
     if uses.is_empty() {
         return Some(Rejection::NoWebIdentity);
     }
+    // One evaluation per provider: the verdict depends on the provider, not on which statement
+    // named it (a policy with a statement per subject names one provider thousands of times,
+    // and each evaluation reads every statement).
+    let mut evaluated: Vec<&str> = Vec::new();
     let mut first = None;
     for u in &uses {
+        if evaluated.contains(&u.provider.text.as_str()) {
+            continue;
+        }
+        evaluated.push(&u.provider.text);
         let req = Request::irsa(
             &u.provider.text,
             u.issuer,

@@ -2,7 +2,7 @@
 //! this ServiceAccount (evaluated with IAM semantics, not string comparison).
 
 use super::{identity, rejection, Rejection};
-use crate::finding::{Finding, Severity};
+use crate::finding::{listed_with, Finding, Severity};
 use crate::model::AUDIENCE_ANNOTATION;
 use crate::rules::{Context, Rule};
 
@@ -51,7 +51,7 @@ impl Rule for RoleDoesNotTrustSa {
                         format!(
                             "sub mismatch: the trust policy requires `{}` {} but this ServiceAccount's token says `{subject}`",
                             condition.operator.text,
-                            condition.values.iter().map(|v| format!("`{}`", v.text)).collect::<Vec<_>>().join(" or ")
+                            alternatives(condition)
                         ),
                         Some(condition),
                     ),
@@ -59,7 +59,7 @@ impl Rule for RoleDoesNotTrustSa {
                         if sa.meta.annotation(AUDIENCE_ANNOTATION).is_some() {
                             continue; // SA005 reports an explicit audience that the role rejects.
                         }
-                        (format!("audience mismatch: the token audience is `{}` but the trust policy requires {}", sa.audience(), condition.values.iter().map(|v| format!("`{}`", v.text)).collect::<Vec<_>>().join(" or ")), Some(condition))
+                        (format!("audience mismatch: the token audience is `{}` but the trust policy requires {}", sa.audience(), alternatives(condition)), Some(condition))
                     }
                     Rejection::Condition { condition, .. } => (
                         format!("the condition on `{}` rejects its token (issuer mismatch or an unexpected claim)", condition.key.text),
@@ -85,4 +85,11 @@ impl Rule for RoleDoesNotTrustSa {
             }
         }
     }
+}
+
+/// The values a condition allows, as "`a` or `b`": at most ten of them (a trust policy may list
+/// thousands of subjects, and every rejected ServiceAccount's finding would repeat them all).
+fn alternatives(condition: &crate::model::Condition) -> String {
+    let values = condition.values.iter().map(|v| format!("`{}`", v.text));
+    listed_with(values, condition.values.len(), " or ")
 }
