@@ -5,7 +5,6 @@
 //! Usage: `cargo build --release && cargo run --release --example scale_probe -- [N]`
 //! (N defaults to 5000; each shape is also run at 4×N).
 
-use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -25,28 +24,26 @@ const SHAPES: &[Shape] = &[
     ("one wide JSON object", "json", wide_object),
 ];
 
-fn shared_role(n: usize) -> String {
-    let mut out = String::new();
+/// `head`, then `item(i)` for each of `n` objects.
+fn repeated(n: usize, head: &str, item: impl Fn(usize) -> String) -> String {
+    let mut out = String::from(head);
     for i in 0..n {
-        let _ = write!(
-            out,
-            "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa{i}\n  namespace: ns{i}\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/shared\n"
-        );
+        out.push_str(&item(i));
     }
     out
 }
 
+fn shared_role(n: usize) -> String {
+    repeated(n, "", |i| {
+        format!("---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa{i}\n  namespace: ns{i}\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/shared\n")
+    })
+}
+
 fn one_namespace(n: usize) -> String {
-    let mut out = String::from(
-        "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: deployers\n  namespace: team\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: edit\nsubjects:\n- kind: Group\n  name: deployers\n",
-    );
-    for i in 0..n {
-        let _ = write!(
-            out,
-            "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa{i}\n  namespace: team\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/r{i}\n"
-        );
-    }
-    out
+    let binding = "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: deployers\n  namespace: team\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: edit\nsubjects:\n- kind: Group\n  name: deployers\n";
+    repeated(n, binding, |i| {
+        format!("---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa{i}\n  namespace: team\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/r{i}\n")
+    })
 }
 
 fn instances(n: usize) -> String {
@@ -64,14 +61,13 @@ fn instances(n: usize) -> String {
 }
 
 fn cloudformation(n: usize) -> String {
-    let mut out = String::from("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n");
-    for i in 0..n {
-        let _ = write!(
-            out,
-            "  Role{i}:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: role-{i}\n      AssumeRolePolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Principal: {{Service: ec2.amazonaws.com}}\n            Action: sts:AssumeRole\n  Policy{i}:\n    Type: AWS::IAM::Policy\n    Properties:\n      PolicyName: p{i}\n      Roles: [!Ref Role{i}]\n      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Action: s3:GetObject\n            Resource: '*'\n"
-        );
-    }
-    out
+    repeated(
+        n,
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n",
+        |i| {
+            format!("  Role{i}:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: role-{i}\n      AssumeRolePolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Principal: {{Service: ec2.amazonaws.com}}\n            Action: sts:AssumeRole\n  Policy{i}:\n    Type: AWS::IAM::Policy\n    Properties:\n      PolicyName: p{i}\n      Roles: [!Ref Role{i}]\n      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Action: s3:GetObject\n            Resource: '*'\n")
+        },
+    )
 }
 
 fn one_line_roles(n: usize) -> String {
