@@ -217,12 +217,20 @@ impl SourceFile {
 /// Bytes between two checkpoints of [`SourceFile::chars_before`].
 const CHAR_CHECKPOINT: usize = 4096;
 
-/// The nearest character boundary at or before `at` (at most three bytes back).
-fn floor_char_boundary(text: &str, at: usize) -> usize {
+/// The nearest character boundary at or before `at` (at most three bytes back). The std
+/// version arrived after the crate's `rust-version`.
+pub(crate) fn floor_char_boundary(text: &str, at: usize) -> usize {
     (0..=at.min(text.len()))
         .rev()
         .find(|&i| text.is_char_boundary(i))
         .unwrap_or(0)
+}
+
+/// The nearest character boundary at or after `at`.
+pub(crate) fn ceil_char_boundary(text: &str, at: usize) -> usize {
+    (at.min(text.len())..=text.len())
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(text.len())
 }
 
 fn line_starts_of(text: &str) -> Vec<u32> {

@@ -3,7 +3,7 @@
 
 use crate::finding::{Finding, Severity};
 use crate::loader::LoadError;
-use crate::source::{FileId, SourceFile, SourceMap, Span};
+use crate::source::{ceil_char_boundary, floor_char_boundary, FileId, SourceFile, SourceMap, Span};
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, SourceCode,
     SpanContents,
@@ -112,11 +112,9 @@ impl SourceCode for Src<'_> {
         let from = from.min(start);
         let to = to.max(end);
         let column = if context_lines_before == 0 {
-            // From the file's character checkpoints: counting from the start of a megabyte-long
-            // line for every finding on it made the report quadratic.
-            self.file
-                .chars_before(start)
-                .saturating_sub(self.file.chars_before(line_start(first)))
+            // `line_col` counts from the file's character checkpoints, not from the start of a
+            // line that may be megabytes long.
+            self.file.line_col(start).1 - 1
         } else {
             0
         };
@@ -162,21 +160,6 @@ fn window_end(text: &str, at: usize) -> usize {
 /// Separators are ASCII: the byte after one is always a character boundary.
 fn is_separator(byte: u8) -> bool {
     matches!(byte, b',' | b':' | b'{' | b'}' | b'[' | b']' | b' ' | b'\t')
-}
-
-/// The nearest character boundary at or before `at`.
-fn floor_char_boundary(text: &str, at: usize) -> usize {
-    (0..=at.min(text.len()))
-        .rev()
-        .find(|&i| text.is_char_boundary(i))
-        .unwrap_or(0)
-}
-
-/// The nearest character boundary at or after `at`.
-fn ceil_char_boundary(text: &str, at: usize) -> usize {
-    (at.min(text.len())..=text.len())
-        .find(|&i| text.is_char_boundary(i))
-        .unwrap_or(text.len())
 }
 
 struct Rendered<'a> {
