@@ -1263,7 +1263,7 @@ pub struct ImdsSettings {
 
 /// What launches nodes from a template the EC2 API does not show on the instance: a managed
 /// node group or a Karpenter EC2NodeClass, by name.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Launcher {
     ManagedNodeGroup(String),
     /// `None` for a Karpenter node whose class is not tagged: any loaded class may be its own.
@@ -1273,14 +1273,26 @@ pub enum Launcher {
     NodeTemplate,
 }
 
-impl Launcher {
-    /// Whether `defined` (the launchers the inputs define) holds this one.
-    pub fn is_defined_in(&self, defined: &[Launcher]) -> bool {
-        match self {
-            Launcher::NodeClass(None) => {
-                defined.iter().any(|d| matches!(d, Launcher::NodeClass(_)))
-            }
-            own => defined.contains(own),
+/// The launchers the inputs define, in a set: each running node looks its own up (a scan per
+/// node would be quadratic in an estate of thousands of node groups).
+pub struct DefinedLaunchers<'a> {
+    all: std::collections::HashSet<&'a Launcher>,
+    any_node_class: bool,
+}
+
+impl<'a> DefinedLaunchers<'a> {
+    pub fn new(defined: &'a [Launcher]) -> DefinedLaunchers<'a> {
+        DefinedLaunchers {
+            all: defined.iter().collect(),
+            any_node_class: defined.iter().any(|d| matches!(d, Launcher::NodeClass(_))),
+        }
+    }
+
+    /// Whether the inputs define this launcher (any class, for a node whose class is not named).
+    pub fn holds(&self, launcher: &Launcher) -> bool {
+        match launcher {
+            Launcher::NodeClass(None) => self.any_node_class,
+            own => self.all.contains(own),
         }
     }
 }

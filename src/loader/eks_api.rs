@@ -339,43 +339,37 @@ fn load_instances(root: &Node, out: &mut Eks) {
             continue;
         };
         let value = |key: &str| tag(&|k| k == key).and_then(|(_, v)| v);
-        let node_group = value(NODE_GROUP_TAG);
-        let node_pool = value(NODE_POOL_TAG);
-        let provisioner = value(PROVISIONER_TAG);
-        let launched_by = if let Some(g) = node_group {
-            Some(Launcher::ManagedNodeGroup(g.to_string()))
-        } else if node_pool.is_some() {
-            Some(Launcher::NodeClass(
-                value(NODE_CLASS_TAG).map(str::to_string),
-            ))
-        } else {
-            provisioner.map(|_| Launcher::NodeTemplate)
-        };
         // Nodes are judged once per launcher: the node group (whose instances also carry an
         // Auto Scaling group), the NodePool or Provisioner, or the Auto Scaling group of
-        // self-managed nodes.
-        let (group, name) = if let Some(g) = node_group {
+        // self-managed nodes. The first three may be judged through their definition instead.
+        let (launched_by, group, name) = if let Some(g) = value(NODE_GROUP_TAG) {
             (
+                Some(Launcher::ManagedNodeGroup(g.to_string())),
                 Some(("node group", g)),
                 format!("managed node group {g} (instance {id})"),
             )
-        } else if let Some(p) = node_pool {
+        } else if let Some(p) = value(NODE_POOL_TAG) {
             (
+                Some(Launcher::NodeClass(
+                    value(NODE_CLASS_TAG).map(str::to_string),
+                )),
                 Some(("NodePool", p)),
                 format!("Karpenter NodePool {p} (instance {id})"),
             )
-        } else if let Some(p) = provisioner {
+        } else if let Some(p) = value(PROVISIONER_TAG) {
             (
+                Some(Launcher::NodeTemplate),
                 Some(("Provisioner", p)),
                 format!("Karpenter Provisioner {p} (instance {id})"),
             )
         } else if let Some(a) = value(AUTO_SCALING_GROUP_TAG) {
             (
+                None,
                 Some(("Auto Scaling group", a)),
                 format!("Auto Scaling group {a} (instance {id})"),
             )
         } else {
-            (None, format!("EC2 instance {id}"))
+            (None, None, format!("EC2 instance {id}"))
         };
         if let Some(g) = group {
             if !groups_seen.insert(g) {

@@ -14,10 +14,9 @@ impl Rule for ImdsReachableFromPods {
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         let eks = &cx.inventory.eks;
         // A node whose launcher the inputs define is judged through its template or class.
+        let defined = crate::model::DefinedLaunchers::new(&eks.launchers);
         let judged_elsewhere = |s: &&crate::model::ImdsSettings| {
-            s.launched_by
-                .as_ref()
-                .is_some_and(|l| l.is_defined_in(&eks.launchers))
+            s.launched_by.as_ref().is_some_and(|l| defined.holds(l))
         };
         for s in eks.imds.iter().filter(|s| !judged_elsewhere(s)) {
             let mut report = |span, why: String, part: &str| {
