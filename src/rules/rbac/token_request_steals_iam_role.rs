@@ -8,7 +8,7 @@ use crate::model::ServiceAccount;
 use crate::rules::{Context, Rule};
 use crate::source::Span;
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 pub struct TokenRequestStealsIamRole;
 
@@ -23,11 +23,9 @@ impl Rule for TokenRequestStealsIamRole {
             return;
         }
         // Every IRSA ServiceAccount of a namespace, shown once per namespace when a binding first
-        // reaches it; and each by name, for rules that name the ServiceAccounts they allow
-        // (`resourceNames`), indexed when first needed.
+        // reaches it.
         let all_shown: BTreeMap<&str, OnceCell<RolesShown>> =
             irsa.keys().map(|ns| (*ns, OnceCell::new())).collect();
-        let by_name: OnceCell<HashMap<(&str, &str), &ServiceAccount>> = OnceCell::new();
         for (b, role) in user_bindings(cx.inventory) {
             let subjects = subject_names(b);
             if subjects.is_empty() {
@@ -55,23 +53,16 @@ impl Rule for TokenRequestStealsIamRole {
                             });
                             for r in granting {
                                 for name in &r.resource_names {
-                                    let by_name = by_name.get_or_init(|| {
-                                        irsa.values()
-                                            .flatten()
-                                            .map(|sa| {
-                                                let key = (
-                                                    sa.meta.namespace.as_str(),
-                                                    sa.meta.name.as_str(),
-                                                );
-                                                (key, *sa)
-                                            })
-                                            .collect()
-                                    });
-                                    let Some(sa) = by_name.get(&(ns, name.as_str())) else {
+                                    // The inventory's index (the last definition wins).
+                                    let Some(sa) = cx
+                                        .inventory
+                                        .service_account(ns, name)
+                                        .filter(|sa| sa.role_arn().is_some())
+                                    else {
                                         continue;
                                     };
                                     if seen.insert(name.as_str()) {
-                                        exposed.push((*sa, role.object.map(|_| r.span)));
+                                        exposed.push((sa, role.object.map(|_| r.span)));
                                     }
                                 }
                             }
