@@ -192,7 +192,7 @@ pub struct ParsedDoc {
 /// the mapping is read: a scan while the mapping is short, a hash index once it is long (a
 /// CloudFormation `Resources` of 20,000 resources made the scan quadratic: 2.5 s for 1 MB).
 #[derive(Debug, Default)]
-pub struct KeyIndex {
+pub struct MappingKeys {
     /// Hash of a key → position of the first entry with that hash, once the mapping is long.
     /// Boxed: the parsers keep one per open mapping, and most mappings are short, so a pointer
     /// (not a 48-byte map) is what they move around.
@@ -203,7 +203,7 @@ pub struct KeyIndex {
 /// Entries a mapping has before its keys are hashed (scanning this many costs less than hashing).
 const SHORT_MAPPING: usize = 64;
 
-impl KeyIndex {
+impl MappingKeys {
     /// The earlier entry of `entries` whose key is the string `key`, if any; `key` is about to be
     /// added at position `entries.len()`.
     #[inline]
@@ -255,13 +255,13 @@ fn scan_keys<'a>(entries: &'a [(Node, Node)], key: &str) -> Option<&'a Node> {
 
 #[cfg(test)]
 mod key_index_tests {
-    use super::{KeyIndex, Node, NodeKind, SHORT_MAPPING};
+    use super::{MappingKeys, Node, NodeKind, SHORT_MAPPING};
     use crate::source::Span;
 
     #[test]
     fn finds_the_first_earlier_key_in_short_and_long_mappings() {
         for len in [3, SHORT_MAPPING - 1, SHORT_MAPPING, 5 * SHORT_MAPPING] {
-            let mut index = KeyIndex::default();
+            let mut index = MappingKeys::default();
             let mut entries: Vec<(Node, Node)> = Vec::new();
             let mut found = Vec::new();
             // Keys k0..k{len}, then every even one again, then a number key "k1".

@@ -2,7 +2,7 @@
 //! serde_json) because rules need the byte span of every key and value, and duplicate keys must be
 //! reported rather than silently merged.
 
-use crate::node::{DuplicateKey, KeyIndex, Node, NodeKind, ParsedDoc, Style, SyntaxError};
+use crate::node::{DuplicateKey, MappingKeys, Node, NodeKind, ParsedDoc, Style, SyntaxError};
 use crate::source::{FileId, Span};
 
 pub struct Limits {
@@ -475,7 +475,7 @@ impl<I: Input> Parser<I> {
         self.enter()?;
         self.input.bump();
         let mut entries: Vec<(Node, Node)> = Vec::new();
-        let mut keys = KeyIndex::default();
+        let mut keys = MappingKeys::default();
         self.skip_ws();
         if self.input.peek() == Some(b'}') {
             self.input.bump();

@@ -1,7 +1,7 @@
 //! Multi-document YAML into the spanned [`Node`] tree, built from saphyr-parser events (which carry
 //! start and end marks). Anchors are expanded with a budget so alias bombs cannot exhaust memory.
 
-use crate::node::{DuplicateKey, KeyIndex, Node, NodeKind, ParsedDoc, Style, SyntaxError};
+use crate::node::{DuplicateKey, MappingKeys, Node, NodeKind, ParsedDoc, Style, SyntaxError};
 use crate::source::{FileId, Span};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 
@@ -64,7 +64,7 @@ enum Frame {
         tag: Option<Box<str>>,
         entries: Vec<(Node, Node)>,
         key: Option<Node>,
-        keys: KeyIndex,
+        keys: MappingKeys,
     },
 }
 
@@ -243,7 +243,7 @@ fn parse_strict(text: &str, file: FileId, limits: &Limits) -> Result<Vec<ParsedD
                     tag: local_tag(tag.as_deref()),
                     entries: Vec::new(),
                     key: None,
-                    keys: KeyIndex::default(),
+                    keys: MappingKeys::default(),
                 });
                 None
             }
