@@ -254,11 +254,8 @@ fn parse_strict(text: &str, file: FileId, limits: &Limits) -> Result<Vec<ParsedD
                     tag,
                     items,
                 }) => {
-                    let end = items
-                        .last()
-                        .map(|n| n.span.end as usize)
-                        .unwrap_or(start)
-                        .max(span(&yspan).end as usize);
+                    let last = items.last().map(|n| n.span.end as usize);
+                    let end = collection_end(text, start, last, span(&yspan));
                     let mut node = Node::new(NodeKind::Seq(items), Span::new(file, start, end));
                     node.tag = tag;
                     Some((node, anchor))
@@ -285,11 +282,10 @@ fn parse_strict(text: &str, file: FileId, limits: &Limits) -> Result<Vec<ParsedD
                             ),
                         ));
                     }
-                    let end = entries
+                    let last = entries
                         .last()
-                        .map(|(k, v)| k.span.end.max(v.span.end) as usize)
-                        .unwrap_or(start)
-                        .max(span(&yspan).end as usize);
+                        .map(|(k, v)| k.span.end.max(v.span.end) as usize);
+                    let end = collection_end(text, start, last, span(&yspan));
                     let mut node = Node::new(NodeKind::Map(entries), Span::new(file, start, end));
                     node.tag = tag;
                     Some((node, anchor))
@@ -369,6 +365,20 @@ fn local_tag(tag: Option<&saphyr_parser::Tag>) -> Option<Box<str>> {
     let t = tag?;
     let name = tag_name(&t.handle, &t.suffix);
     (!name.starts_with("!!")).then(|| name.trim_start_matches('!').into())
+}
+
+/// Where a collection ends: at its closing bracket when it is a flow collection, else at the end
+/// of its last item. (The end event of a block collection sits at the token after it, the next
+/// list item or a dedented key, past any comments and blank lines.)
+fn collection_end(text: &str, start: usize, last_item_end: Option<usize>, close: Span) -> usize {
+    let items_end = last_item_end.unwrap_or(start);
+    let bracket = text.as_bytes().get(close.start as usize);
+    // The end event of a flow collection may also cover the blanks and comment after it.
+    if close.end > close.start && matches!(bracket, Some(b']' | b'}')) {
+        items_end.max(close.start as usize + 1)
+    } else {
+        items_end
+    }
 }
 
 fn scalar(value: String, style: ScalarStyle, tag: Option<&str>, span: Span) -> Node {
@@ -525,6 +535,25 @@ mod tests {
             .as_seq()
             .unwrap();
         assert_eq!(slice(text, &cmd[1]), "\"y\"");
+    }
+
+    #[test]
+    fn collections_end_at_their_last_item() {
+        // A block collection ends where its last item does, not at the token after it (the
+        // next list item or a dedented key); a flow collection ends at its bracket.
+        let text =
+            "rules:\n  - verbs: [get]\n    resources: [pods]  # c\n\n  - verbs: {a: b}\ntail: x\n";
+        let docs = p(text);
+        let rules = docs[0].root.get("rules").unwrap();
+        let items = rules.as_seq().unwrap();
+        assert_eq!(
+            slice(text, &items[0]),
+            "verbs: [get]\n    resources: [pods]"
+        );
+        assert_eq!(slice(text, &items[1]), "verbs: {a: b}");
+        assert_eq!(slice(text, items[1].get("verbs").unwrap()), "{a: b}");
+        assert!(slice(text, rules).ends_with("verbs: {a: b}"));
+        assert_eq!(slice(text, items[0].get("resources").unwrap()), "[pods]");
     }
 
     #[test]
