@@ -1,8 +1,9 @@
 //! RBAC008 aws-auth-write: write access to ConfigMaps in kube-system (and so to aws-auth).
 
-use super::{identity, is_full_admin, subject_names, user_bindings};
+use super::{identity, is_full_admin, subject_names, user_bindings, PerRole, ResolvedRole};
 use crate::finding::{Finding, Severity};
 use crate::rules::{Context, Rule};
+use crate::source::Span;
 
 pub struct AwsAuthWrite;
 
@@ -12,22 +13,12 @@ impl Rule for AwsAuthWrite {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        let mut writes = PerRole::default();
         for (b, role) in user_bindings(cx.inventory) {
-            if !(b.cluster || b.meta.namespace == "kube-system") || is_full_admin(role.rules) {
+            if !(b.cluster || b.meta.namespace == "kube-system") {
                 continue;
             }
-            // `create` cannot be limited by resourceNames, so any create allows creating aws-auth.
-            let hit = ["update", "patch", "delete"]
-                .iter()
-                .find_map(|v| {
-                    role.find(v, "", "configmaps", Some("aws-auth"))
-                        .map(|r| (*v, r))
-                })
-                .or_else(|| {
-                    role.find("create", "", "configmaps", None)
-                        .map(|r| ("create", r))
-                });
-            let Some((verb, (_, rule_span))) = hit else {
+            let Some((verb, rule_span)) = *writes.get(&role, || aws_auth_write(&role)) else {
                 continue;
             };
             let subjects = subject_names(b);
@@ -49,4 +40,23 @@ impl Rule for AwsAuthWrite {
             out.push(f);
         }
     }
+}
+
+/// The verb by which a role writes aws-auth, and the rule that grants it; `None` for a full admin
+/// (RBAC001 reports those).
+fn aws_auth_write(role: &ResolvedRole) -> Option<(&'static str, Option<Span>)> {
+    if is_full_admin(role.rules) {
+        return None;
+    }
+    // `create` cannot be limited by resourceNames, so any create allows creating aws-auth.
+    ["update", "patch", "delete"]
+        .iter()
+        .find_map(|v| {
+            role.find(v, "", "configmaps", Some("aws-auth"))
+                .map(|(_, span)| (*v, span))
+        })
+        .or_else(|| {
+            role.find("create", "", "configmaps", None)
+                .map(|(_, span)| ("create", span))
+        })
 }

@@ -1,6 +1,6 @@
 //! RBAC001 cluster-admin-binding: cluster-admin (or `*`/`*`/`*`) bound to a non-system subject.
 
-use super::{identity, is_full_admin, subject_names, user_bindings};
+use super::{identity, is_full_admin, subject_names, user_bindings, PerRole};
 use crate::finding::{Finding, Severity};
 use crate::rules::{Context, Rule};
 
@@ -12,8 +12,9 @@ impl Rule for ClusterAdminBinding {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        let mut full_admin = PerRole::default();
         for (b, role) in user_bindings(cx.inventory) {
-            if !is_full_admin(role.rules) {
+            if !*full_admin.get(&role, || is_full_admin(role.rules)) {
                 continue;
             }
             let subjects = subject_names(b);

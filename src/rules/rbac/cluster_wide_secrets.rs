@@ -1,8 +1,9 @@
 //! RBAC005 cluster-wide-secrets: read access to Secrets in every namespace.
 
-use super::{identity, is_full_admin, subject_names, user_bindings};
+use super::{identity, is_full_admin, subject_names, user_bindings, PerRole, ResolvedRole};
 use crate::finding::{Finding, Severity};
 use crate::rules::{Context, Rule};
+use crate::source::Span;
 
 pub struct ClusterWideSecrets;
 
@@ -12,14 +13,12 @@ impl Rule for ClusterWideSecrets {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        let mut reads = PerRole::default();
         for (b, role) in user_bindings(cx.inventory) {
-            if !b.cluster || is_full_admin(role.rules) {
+            if !b.cluster {
                 continue;
             }
-            let Some((verb, (_, rule_span))) = ["get", "list", "watch"]
-                .iter()
-                .find_map(|v| role.find(v, "", "secrets", None).map(|r| (*v, r)))
-            else {
+            let Some((verb, rule_span)) = *reads.get(&role, || secret_read(&role)) else {
                 continue;
             };
             let subjects = subject_names(b);
@@ -41,4 +40,16 @@ impl Rule for ClusterWideSecrets {
             out.push(f);
         }
     }
+}
+
+/// The verb by which a role reads Secrets, and the rule that grants it; `None` for a full admin
+/// (RBAC001 reports those).
+fn secret_read(role: &ResolvedRole) -> Option<(&'static str, Option<Span>)> {
+    if is_full_admin(role.rules) {
+        return None;
+    }
+    ["get", "list", "watch"].iter().find_map(|v| {
+        role.find(v, "", "secrets", None)
+            .map(|(_, span)| (*v, span))
+    })
 }

@@ -15,6 +15,7 @@ pub mod workload_create_steals_iam_role;
 
 use crate::model::{Binding, Inventory, ObjectMeta, PolicyRule, RbacRole};
 use crate::source::Span;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Vendor defaults: `system:`/`eks:` names or the EKS component label.
@@ -189,6 +190,30 @@ pub fn resolve<'a>(inv: &'a Inventory, b: &'a Binding) -> Option<ResolvedRole<'a
         });
     }
     None
+}
+
+/// Answers about roles, worked out once per role instead of once per binding of it: a role
+/// bound thousands of times (`edit` in every namespace) would otherwise have its rules read for
+/// each binding, which is quadratic for a large role. A role is known by its rules' address: a
+/// loaded role's or a built-in one's, the same for every binding that resolves to it.
+pub struct PerRole<T> {
+    answers: HashMap<(usize, usize), T>,
+}
+
+impl<T> Default for PerRole<T> {
+    fn default() -> Self {
+        PerRole {
+            answers: HashMap::new(),
+        }
+    }
+}
+
+impl<T> PerRole<T> {
+    /// The answer for `role`, from `work` the first time.
+    pub fn get(&mut self, role: &ResolvedRole, work: impl FnOnce() -> T) -> &mut T {
+        let key = (role.rules.as_ptr() as usize, role.rules.len());
+        self.answers.entry(key).or_insert_with(work)
+    }
 }
 
 /// User bindings (vendor defaults excluded) with their resolved roles.

@@ -2,7 +2,7 @@
 //! pods) in a namespace can run as any of its ServiceAccounts and so obtain their IAM roles, from
 //! IRSA annotations and Pod Identity associations alike.
 
-use super::{identity, subject_names, user_bindings, ResolvedRole};
+use super::{identity, subject_names, user_bindings, PerRole, ResolvedRole};
 use crate::finding::{listed, Finding, Severity, MAX_LISTED};
 use crate::model::{Inventory, PodIdentityAssociation, ServiceAccount};
 use crate::rules::{Context, Rule};
@@ -193,8 +193,9 @@ impl Rule for WorkloadCreateStealsIamRole {
             .iter()
             .map(|(ns, e)| (*ns, (e, OnceCell::new())))
             .collect();
+        let mut capabilities = PerRole::default();
         for (b, role) in user_bindings(cx.inventory) {
-            let Some((how, rule_span)) = capability(&role) else {
+            let Some((how, rule_span)) = capabilities.get(&role, || capability(&role)) else {
                 continue;
             };
             let subjects = subject_names(b);
@@ -225,7 +226,7 @@ impl Rule for WorkloadCreateStealsIamRole {
                 .help("keep workload-creation rights out of namespaces whose ServiceAccounts hold IAM roles, or move those ServiceAccounts to a namespace only their deployer can write")
                 .identity(identity(b, &format!("steal:{ns}")));
                 if let Some(span) = rule_span {
-                    f = f.with_label(span, format!("allows {how}"));
+                    f = f.with_label(*span, format!("allows {how}"));
                 }
                 let f = roles.label(f);
                 out.push(f);
