@@ -22,6 +22,12 @@ const SHAPES: &[Shape] = &[
     ("CloudFormation roles and policies", "yaml", cloudformation),
     ("one-line get-role listing", "json", one_line_roles),
     ("one wide JSON object", "json", wide_object),
+    (
+        "bindings of one large ClusterRole",
+        "yaml",
+        bindings_of_one_role,
+    ),
+    ("token names over many namespaces", "yaml", token_names),
 ];
 
 /// `head`, then `item(i)` for each of `n` objects.
@@ -85,6 +91,28 @@ fn one_line_roles(n: usize) -> String {
 fn wide_object(n: usize) -> String {
     let keys: Vec<String> = (0..n * 10).map(|i| format!(r#""key{i}": {i}"#)).collect();
     format!("{{{}}}", keys.join(", "))
+}
+
+/// A ClusterRole of `n` rules (the last lets it create pods and read ConfigMaps and Secrets)
+/// bound by `n` ClusterRoleBindings, beside one IRSA ServiceAccount.
+fn bindings_of_one_role(n: usize) -> String {
+    let rules = repeated(n, "", |i| {
+        format!("- apiGroups: [\"\"]\n  resources: [r{i}]\n  verbs: [get]\n")
+    });
+    let role = format!("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: big\nrules:\n{rules}- apiGroups: [\"\"]\n  resources: [pods, configmaps, secrets]\n  verbs: [create, get, update]\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: worker\n  namespace: team\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/worker\n");
+    repeated(n, &role, |i| {
+        format!("---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: b{i}\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: big\nsubjects:\n- kind: Group\n  name: g{i}\n")
+    })
+}
+
+/// A ClusterRole that names `n` ServiceAccounts for token requests, bound cluster-wide, and `n`
+/// namespaces each holding one of them with an IAM role.
+fn token_names(n: usize) -> String {
+    let names: Vec<String> = (0..n).map(|i| format!("sa{i}")).collect();
+    let head = format!("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: minter\nrules:\n- apiGroups: [\"\"]\n  resources: [serviceaccounts/token]\n  resourceNames: [{}]\n  verbs: [create]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: minters\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: minter\nsubjects:\n- kind: Group\n  name: ci\n", names.join(", "));
+    repeated(n, &head, |i| {
+        format!("---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa{i}\n  namespace: ns{i}\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/r{i}\n")
+    })
 }
 
 /// Wall time of the release binary linting `path` (human report to /dev/null), in seconds.

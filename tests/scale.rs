@@ -110,3 +110,43 @@ fn rejected_service_accounts_name_a_bounded_number_of_the_subjects_a_role_trusts
         );
     }
 }
+
+/// A ClusterRole naming `N` ServiceAccounts for token requests on one line, bound cluster-wide,
+/// with one of them holding an IAM role in each of `N` namespaces: `N` RBAC007 findings each
+/// point at the rule, and the human report shows the rule's start rather than all its names
+/// (which made the report quadratic: 8,000 namespaces gave half a gigabyte).
+#[test]
+fn findings_sharing_a_long_rule_show_its_start() {
+    let names: Vec<String> = (0..N).map(|i| format!("sa{i}")).collect();
+    let mut docs = vec![format!(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: minter\nrules:\n- apiGroups: [\"\"]\n  resources: [serviceaccounts/token]\n  resourceNames: [{}]\n  verbs: [create]\n",
+        names.join(", ")
+    )];
+    docs.push("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: minters\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: minter\nsubjects:\n- kind: Group\n  name: ci\n".to_string());
+    for i in 0..N {
+        docs.push(format!(
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa{i}\n  namespace: ns{i}\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/r{i}\n"
+        ));
+    }
+    let text = docs.join("---\n");
+    let outcome = lint_in_memory(&[("rbac.yaml", text.as_bytes())], &Config::default());
+    let minted: Vec<_> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.rule == "RBAC007")
+        .collect();
+    // One per namespace, each naming that namespace's role.
+    assert_eq!(minted.len(), N);
+    for i in [0, N / 2, N - 1] {
+        let role = format!("role/r{i}` (via sa{i})");
+        assert!(minted.iter().any(|f| f.message.contains(&role)), "{role}");
+    }
+    let human = ekstrust::report::human::Human::new(false);
+    for f in minted {
+        let mut out = String::new();
+        human.finding(f, &outcome.sources, &mut out);
+        assert!(out.contains("allows create serviceaccounts/token"), "{out}");
+        // The names line alone is over 4,000 bytes.
+        assert!(out.len() < 3_000, "{} bytes:\n{out}", out.len());
+    }
+}

@@ -353,16 +353,25 @@ impl Human {
 /// which must stay under 65,536, and an excerpt wider than a screen helps no one.
 const MAX_LABEL_DISTANCE: u32 = 1_000;
 
-/// The part of a span to underline: all of it, unless it is longer than [`MAX_LABEL_DISTANCE`]
-/// on one line (a whole minified document), then its start.
+/// The part of a span to underline: all of it, unless it is longer than [`MAX_LABEL_DISTANCE`],
+/// then its start: at most that many bytes of its first line. (A whole minified document on one
+/// line, or a list rule whose `resourceNames` line is thousands of names long: every finding
+/// pointing at it would otherwise repeat all of it.)
 fn shown_part(span: Span, file: &SourceFile) -> Span {
-    let long = span.end.saturating_sub(span.start) > MAX_LABEL_DISTANCE;
-    if !long || file.line_of(span.start as usize) != file.line_of(span.end as usize) {
+    if span.end.saturating_sub(span.start) <= MAX_LABEL_DISTANCE {
         return span;
     }
     let text = file.text();
-    let end = floor_char_boundary(text, (span.start + MAX_LABEL_DISTANCE) as usize);
-    Span::new(span.file, span.start as usize, end.max(span.start as usize))
+    let start = span.start as usize;
+    let first_line_end = text
+        .get(start..)
+        .and_then(|rest| memchr::memchr(b'\n', rest.as_bytes()))
+        .map_or(text.len(), |at| start + at);
+    let end = floor_char_boundary(
+        text,
+        first_line_end.min(start + MAX_LABEL_DISTANCE as usize),
+    );
+    Span::new(span.file, start, end.max(start))
 }
 
 fn rule_name(id: &str) -> &'static str {
