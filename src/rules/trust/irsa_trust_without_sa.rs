@@ -1,6 +1,6 @@
 //! TRUST013 ⧉ irsa-trust-without-sa: a role's exact `sub` names a ServiceAccount that does not exist.
 
-use super::{identity, oidc_uses, trust_policies};
+use super::{identity, oidc_uses_at, trust_policies};
 use crate::finding::{Finding, Severity};
 use crate::iam_eval::issuer::{split_claim_key, IssuerKind};
 use crate::model::BaseOp;
@@ -19,8 +19,12 @@ impl Rule for IrsaTrustWithoutSa {
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         for (role, policy) in trust_policies(cx.inventory) {
-            for u in oidc_uses(policy).filter(|u| matches!(u.kind, IssuerKind::Eks { .. })) {
-                for cond in &u.statement.conditions {
+            // Each statement once, however many EKS providers it trusts.
+            let statements = policy.statements.iter().enumerate().filter(|(at, _)| {
+                oidc_uses_at(policy, *at).any(|u| matches!(u.kind, IssuerKind::Eks { .. }))
+            });
+            for (_, statement) in statements {
+                for cond in &statement.conditions {
                     let is_sub = split_claim_key(&cond.key.text)
                         .is_some_and(|(_, c)| c.eq_ignore_ascii_case("sub"));
                     if !is_sub
@@ -51,7 +55,7 @@ impl Rule for IrsaTrustWithoutSa {
                             )
                             .label("no such ServiceAccount")
                             .help("remove the subject from the trust policy, or create the ServiceAccount with the workload that needs the role")
-                            .identity(identity(role, u.statement, &format!("sa:{ns}/{name}"))),
+                            .identity(identity(role, statement, &format!("sa:{ns}/{name}"))),
                         );
                     }
                 }

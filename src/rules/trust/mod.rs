@@ -20,6 +20,7 @@ use crate::iam_eval::glob::match_value;
 use crate::iam_eval::issuer::{split_claim_key, IssuerKind};
 use crate::iam_eval::Tri;
 use crate::model::{Condition, Inventory, PStr, Policy, Role, Statement};
+use std::collections::HashSet;
 
 /// Every loaded trust policy with its role.
 pub fn trust_policies(inv: &Inventory) -> impl Iterator<Item = (&Role, &Policy)> {
@@ -40,7 +41,26 @@ pub struct OidcUse<'a> {
 /// the policy was read). An iterator: most trust rules read it once per role, and a vector each
 /// time would be an allocation per rule and role.
 pub fn oidc_uses(policy: &Policy) -> impl Iterator<Item = OidcUse<'_>> + Clone {
-    policy.oidc.iter().filter_map(|r| {
+    uses_of(policy, &policy.oidc)
+}
+
+/// [`oidc_uses`] of the statement at `position` in the policy's statements: a run of the
+/// policy's OIDC references, which are in statement order, found without reading the others.
+pub fn oidc_uses_at(policy: &Policy, position: usize) -> impl Iterator<Item = OidcUse<'_>> + Clone {
+    let from = policy
+        .oidc
+        .partition_point(|r| (r.statement as usize) < position);
+    let to = policy
+        .oidc
+        .partition_point(|r| (r.statement as usize) <= position);
+    uses_of(policy, policy.oidc.get(from..to).unwrap_or_default())
+}
+
+fn uses_of<'a>(
+    policy: &'a Policy,
+    refs: &'a [crate::model::OidcRef],
+) -> impl Iterator<Item = OidcUse<'a>> + Clone {
+    refs.iter().filter_map(|r| {
         let statement = policy.statements.get(r.statement as usize)?;
         let (_, provider) = statement
             .principal
@@ -81,6 +101,75 @@ pub fn conditions_on_claim<'a>(
     st.conditions
         .iter()
         .filter(move |c| key_names(&c.key, issuer, claim) != Tri::False)
+}
+
+/// Statements with more conditions than this are indexed by [`ClaimConditions`] rather than
+/// scanned for each trusted provider (a statement trusting thousands of providers, each with its
+/// own conditions, would cost providers × conditions). The usual handful is scanned.
+const INDEX_CONDITIONS_FROM: usize = 16;
+
+/// Whether a statement has a condition on `<issuer>:<claim>` ([`conditions_on_claim`] finds
+/// one), asked for each provider the statement trusts. The last statement asked about with many
+/// conditions keeps an index of its condition keys.
+#[derive(Default)]
+pub struct ClaimConditions<'a> {
+    indexed: Option<(&'a Statement, ClaimIndex<'a>)>,
+}
+
+/// A statement's condition keys: those a hash answers for, as lowercase (issuer, claim), and
+/// the others, whose issuer holds a placeholder or non-ASCII text (compared as
+/// [`key_names`] does).
+struct ClaimIndex<'a> {
+    literal: HashSet<(String, String)>,
+    unsure: Vec<&'a Condition>,
+}
+
+impl<'a> ClaimIndex<'a> {
+    fn of(st: &'a Statement) -> ClaimIndex<'a> {
+        let mut index = ClaimIndex {
+            literal: HashSet::new(),
+            unsure: Vec::new(),
+        };
+        for c in st.conditions.iter() {
+            let Some((issuer, claim)) = split_claim_key(&c.key.text) else {
+                continue;
+            };
+            if (c.key.templated && issuer.contains("${")) || !issuer.is_ascii() {
+                index.unsure.push(c);
+            } else {
+                index
+                    .literal
+                    .insert((issuer.to_ascii_lowercase(), claim.to_ascii_lowercase()));
+            }
+        }
+        index
+    }
+}
+
+impl<'a> ClaimConditions<'a> {
+    pub fn any(&mut self, st: &'a Statement, issuer: &str, claim: &str) -> bool {
+        let scan = || conditions_on_claim(st, issuer, claim).next().is_some();
+        // An issuer with a placeholder or non-ASCII text is compared by pattern, not by hash.
+        if st.conditions.len() <= INDEX_CONDITIONS_FROM
+            || issuer.contains("${")
+            || !issuer.is_ascii()
+        {
+            return scan();
+        }
+        if !matches!(&self.indexed, Some((known, _)) if std::ptr::eq(*known, st)) {
+            self.indexed = Some((st, ClaimIndex::of(st)));
+        }
+        let Some((_, index)) = &self.indexed else {
+            return scan();
+        };
+        index
+            .literal
+            .contains(&(issuer.to_ascii_lowercase(), claim.to_ascii_lowercase()))
+            || index
+                .unsure
+                .iter()
+                .any(|c| key_names(&c.key, issuer, claim) != Tri::False)
+    }
 }
 
 /// The claim (`sub`, `aud` ...) an OIDC condition key tests.

@@ -1,12 +1,13 @@
 //! TRUST004 oidc-issuer-mismatch: a `:sub`/`:aud` condition key names an issuer the statement does
 //! not trust.
 
-use super::{identity, key_names, oidc_uses};
-use crate::finding::{Finding, Severity};
+use super::{identity, key_names, oidc_uses_at};
+use crate::finding::{listed, Finding, Severity, MAX_LISTED};
 use crate::iam_eval::issuer::split_claim_key;
 use crate::iam_eval::Tri;
-use crate::model::{Policy, Role};
+use crate::model::{PStr, Policy, Role};
 use crate::rules::{Context, Rule, TrustRule};
+use std::collections::HashSet;
 
 pub struct OidcIssuerMismatch;
 
@@ -14,16 +15,19 @@ trust_rule!(OidcIssuerMismatch, "TRUST004");
 
 impl TrustRule for OidcIssuerMismatch {
     fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
-        let uses = oidc_uses(policy);
-        for st in policy.statements.iter().filter(|s| s.is_allow()) {
-            // The issuers this statement trusts; listed only for a finding.
-            let issuers = uses
-                .clone()
-                .filter(|u| std::ptr::eq(u.statement, st))
-                .map(|u| u.issuer);
-            if issuers.clone().next().is_none() {
+        for (position, st) in policy.statements.iter().enumerate() {
+            if !st.is_allow() {
                 continue;
             }
+            // The issuers this statement trusts.
+            let uses = oidc_uses_at(policy, position);
+            let issuers = uses.clone().map(|u| u.issuer);
+            let Some(first) = issuers.clone().next() else {
+                continue;
+            };
+            let trusted = TrustedIssuers::of(issuers.clone());
+            // Written once per statement, for its first finding.
+            let mut trusts: Option<String> = None;
             for cond in &st.conditions {
                 let Some((key_issuer, claim)) = split_claim_key(&cond.key.text) else {
                     continue;
@@ -35,13 +39,10 @@ impl TrustRule for OidcIssuerMismatch {
                 } else {
                     continue;
                 };
-                if issuers
-                    .clone()
-                    .any(|i| key_names(&cond.key, i, claim) != Tri::False)
-                {
+                if trusted.may_name(&cond.key, key_issuer, claim) {
                     continue;
                 }
-                let listed: Vec<&str> = issuers.clone().collect();
+                let trusts = trusts.get_or_insert_with(|| trusted.listed());
                 let open = cond.op.as_ref().is_some_and(|o| o.fails_open());
                 let effect = if open {
                     "its operator fails open on a missing key, so the condition is always true"
@@ -53,25 +54,70 @@ impl TrustRule for OidcIssuerMismatch {
                     Severity::High,
                     cond.key.span,
                     format!(
-                        "condition key `{}` names issuer `{}`, but the statement trusts `{}`: {}",
+                        "condition key `{}` names issuer `{}`, but the statement trusts {trusts}: {effect}",
                         cond.key.text,
                         key_issuer,
-                        listed.join("`, `"),
-                        effect
                     ),
                 )
                 .label("issuer differs from the Federated principal")
                 .help(format!(
-                    "write the key as `{}:{}` (the provider's issuer without https://)",
-                    listed.first().copied().unwrap_or_default(),
-                    claim
+                    "write the key as `{first}:{claim}` (the provider's issuer without https://)"
                 ))
                 .identity(identity(role, st, &format!("key:{}", cond.key.text)));
-                for u in uses.clone().filter(|u| std::ptr::eq(u.statement, st)) {
+                for u in uses.clone().take(MAX_LISTED) {
                     f = f.with_label(u.provider.span, "the trusted provider");
                 }
                 out.push(f);
             }
+        }
+    }
+}
+
+/// Statements trusting more providers than this look their issuers up in a set rather than
+/// comparing each condition key with each of them (thousands of providers, each with its own
+/// conditions, would cost providers × conditions).
+const SET_FROM: usize = 16;
+
+/// The issuers a statement trusts, for asking whether a condition key may name one of them.
+struct TrustedIssuers<'a, I> {
+    issuers: I,
+    /// With many issuers: the plain ones lowercased, and whether any holds a placeholder or
+    /// non-ASCII text (then compared by pattern, as [`key_names`] does).
+    set: Option<(HashSet<String>, Vec<&'a str>)>,
+}
+
+impl<'a, I: Iterator<Item = &'a str> + Clone> TrustedIssuers<'a, I> {
+    fn of(issuers: I) -> Self {
+        let set = (issuers.clone().nth(SET_FROM).is_some()).then(|| {
+            let (plain, unsure): (Vec<&str>, Vec<&str>) = issuers
+                .clone()
+                .partition(|i| i.is_ascii() && !i.contains("${"));
+            let plain = plain.iter().map(|i| i.to_ascii_lowercase()).collect();
+            (plain, unsure)
+        });
+        TrustedIssuers { issuers, set }
+    }
+
+    /// The issuers as a finding lists them: at most ten (a statement may trust thousands).
+    fn listed(&self) -> String {
+        let total = self.issuers.clone().count();
+        listed(self.issuers.clone().map(|i| format!("`{i}`")), total)
+    }
+
+    /// May `key` (whose issuer part is `key_issuer`) name `<issuer>:<claim>` for a trusted issuer?
+    fn may_name(&self, key: &PStr, key_issuer: &str, claim: &str) -> bool {
+        let by_pattern = (key.templated && key_issuer.contains("${")) || !key_issuer.is_ascii();
+        match &self.set {
+            Some((plain, unsure)) if !by_pattern => {
+                plain.contains(&key_issuer.to_ascii_lowercase())
+                    || unsure
+                        .iter()
+                        .any(|i| key_names(key, i, claim) != Tri::False)
+            }
+            _ => self
+                .issuers
+                .clone()
+                .any(|i| key_names(key, i, claim) != Tri::False),
         }
     }
 }

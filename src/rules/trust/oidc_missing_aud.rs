@@ -1,6 +1,6 @@
 //! TRUST002 oidc-missing-aud: web identity trust with no condition on the issuer's audience.
 
-use super::{conditions_on_claim, identity, oidc_uses};
+use super::{identity, oidc_uses, ClaimConditions};
 use crate::finding::{Finding, Severity};
 use crate::iam_eval::issuer::IssuerKind;
 use crate::model::{Policy, Role};
@@ -12,6 +12,7 @@ trust_rule!(OidcMissingAud, "TRUST002");
 
 impl TrustRule for OidcMissingAud {
     fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+        let mut conditions = ClaimConditions::default();
         for u in oidc_uses(policy) {
             let (claim, severity, why) = match u.kind {
                 IssuerKind::AudienceIdentified { aud_claim } => (
@@ -25,10 +26,7 @@ impl TrustRule for OidcMissingAud {
                     "STS still checks the provider's client-ID list, but the role accepts tokens minted for any audience registered on it",
                 ),
             };
-            if conditions_on_claim(u.statement, u.issuer, claim)
-                .next()
-                .is_some()
-            {
+            if conditions.any(u.statement, u.issuer, claim) {
                 continue;
             }
             let mut f = Finding::new(

@@ -1,6 +1,6 @@
 //! TRUST001 oidc-missing-sub: web identity trust with no condition on the issuer's `sub`.
 
-use super::{conditions_on_claim, identity, oidc_uses};
+use super::{identity, oidc_uses, ClaimConditions};
 use crate::finding::{Finding, Severity};
 use crate::iam_eval::issuer::IssuerKind;
 use crate::model::{Policy, Role};
@@ -12,6 +12,7 @@ trust_rule!(OidcMissingSub, "TRUST001");
 
 impl TrustRule for OidcMissingSub {
     fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
+        let mut conditions = ClaimConditions::default();
         for u in oidc_uses(policy) {
             let (severity, who) = match u.kind {
                 IssuerKind::AudienceIdentified { .. } => continue,
@@ -33,10 +34,7 @@ impl TrustRule for OidcMissingSub {
                     std::borrow::Cow::Borrowed("every identity the provider issues tokens for"),
                 ),
             };
-            if conditions_on_claim(u.statement, u.issuer, "sub")
-                .next()
-                .is_some()
-            {
+            if conditions.any(u.statement, u.issuer, "sub") {
                 continue;
             }
             let mut f = Finding::new(
