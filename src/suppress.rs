@@ -26,6 +26,7 @@ pub struct Applied {
     pub errors: Vec<LoadError>,
 }
 
+#[derive(Clone)]
 struct Marker {
     span: Span,
     rules: Vec<String>,
@@ -146,30 +147,103 @@ fn rule_matches(selectors: &[String], rule: &str) -> bool {
     selectors.iter().any(|s| Config::selector_matches(s, rule))
 }
 
-/// Does a config entry's target cover the finding?
-fn target_matches(entry: &SuppressEntry, f: &Finding, path: &str) -> bool {
-    let Some(target) = entry.target.as_deref() else {
-        return true;
-    };
-    if target.starts_with("arn:") {
-        let who = f
-            .identity
-            .strip_prefix("role:")
-            .and_then(|r| r.split('#').next())
-            .unwrap_or("");
-        return crate::iam_eval::glob::matches_ci(target, who);
+/// A config entry's target, read once for all findings.
+enum Target {
+    Any,
+    /// An ARN glob: the role a finding is about.
+    Arn(String),
+    /// `Kind/namespace/name` (glob): the object a finding is about.
+    Object(String),
+    /// A path glob; `None` when it does not compile, which matches nothing.
+    Path(Option<globset::GlobMatcher>),
+}
+
+impl Target {
+    fn of(entry: &SuppressEntry) -> Target {
+        let Some(target) = entry.target.as_deref() else {
+            return Target::Any;
+        };
+        if target.starts_with("arn:") {
+            return Target::Arn(target.to_string());
+        }
+        let first = target.split('/').next().unwrap_or("");
+        if first.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && target.contains('/') {
+            return Target::Object(target.to_string());
+        }
+        Target::Path(Glob::new(target).ok().map(|g| g.compile_matcher()))
     }
-    let first = target.split('/').next().unwrap_or("");
-    if first.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-        && target.matches('/').count() >= 1
-    {
-        let object = f.identity.split('#').next().unwrap_or("");
-        return crate::iam_eval::glob::match_value(target, object, true, false, false)
-            == crate::iam_eval::Tri::True;
+
+    /// Does the target cover the finding (in the file shown as `path`)?
+    fn covers(&self, f: &Finding, path: &str) -> bool {
+        match self {
+            Target::Any => true,
+            Target::Arn(target) => {
+                let who = f
+                    .identity
+                    .strip_prefix("role:")
+                    .and_then(|r| r.split('#').next())
+                    .unwrap_or("");
+                crate::iam_eval::glob::matches_ci(target, who)
+            }
+            Target::Object(target) => {
+                let object = f.identity.split('#').next().unwrap_or("");
+                crate::iam_eval::glob::match_value(target, object, true, false, false)
+                    == crate::iam_eval::Tri::True
+            }
+            Target::Path(matcher) => matcher.as_ref().is_some_and(|m| m.is_match(path)),
+        }
     }
-    Glob::new(target)
-        .map(|g| g.compile_matcher().is_match(path))
-        .unwrap_or(false)
+}
+
+/// Annotation and comment markers in (file, start) order, each with the furthest end of the
+/// markers up to it in its file: a finding looks back only over the markers that start before
+/// it and may still reach it, not over every marker (a file of thousands of annotated objects
+/// made this findings × markers).
+struct Markers {
+    markers: Vec<Marker>,
+    reach: Vec<u32>,
+}
+
+impl Markers {
+    fn new(mut markers: Vec<Marker>) -> Markers {
+        markers.sort_by_key(|m| (m.span.file, m.span.start));
+        let mut reach = Vec::with_capacity(markers.len());
+        let mut previous: Option<(FileId, u32)> = None;
+        for m in &markers {
+            let end = marker_end(m);
+            let furthest = match previous {
+                Some((file, r)) if file == m.span.file => r.max(end),
+                _ => end,
+            };
+            reach.push(furthest);
+            previous = Some((m.span.file, furthest));
+        }
+        Markers { markers, reach }
+    }
+
+    /// Does a marker for the finding's rule cover where it starts?
+    fn cover(&self, f: &Finding) -> bool {
+        let (file, at) = (f.span.file, f.span.start);
+        let upto = self
+            .markers
+            .partition_point(|m| (m.span.file, m.span.start) <= (file, at));
+        let markers = self.markers.get(..upto).unwrap_or_default();
+        let reach = self.reach.get(..upto).unwrap_or_default();
+        for (m, &reach) in markers.iter().zip(reach).rev() {
+            if m.span.file != file || reach <= at {
+                break;
+            }
+            if at < marker_end(m) && rule_matches(&m.rules, f.rule) {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// Where a marker's cover ends (an empty one still covers its first byte).
+fn marker_end(m: &Marker) -> u32 {
+    m.span.end.max(m.span.start.saturating_add(1))
 }
 
 pub fn apply(
@@ -180,7 +254,20 @@ pub fn apply(
     today: i64,
 ) -> Applied {
     let mut errors = Vec::new();
-    let markers = markers(inv, sources, &mut errors);
+    let markers = Markers::new(markers(inv, sources, &mut errors));
+    // Each entry read once: whether it has expired, and its target.
+    let entries: Vec<(bool, Target)> = config
+        .suppress
+        .iter()
+        .map(|e| {
+            let expired = e
+                .expires
+                .as_deref()
+                .and_then(crate::config::parse_date)
+                .is_some_and(|d| d < today);
+            (expired, Target::of(e))
+        })
+        .collect();
     let mut used = vec![false; config.suppress.len()];
     let mut suppressed = 0;
     // Filtered in place: the findings are the largest list made after loading, and a second
@@ -188,26 +275,14 @@ pub fn apply(
     let mut kept = findings;
     kept.retain(|f| {
         let path = &sources.get(f.span.file).display;
-        let by_marker = markers.iter().any(|m| {
-            m.span.file == f.span.file
-                && m.span.start <= f.span.start
-                && f.span.start < m.span.end.max(m.span.start + 1)
-                && rule_matches(&m.rules, f.rule)
-        });
+        let by_marker = markers.cover(f);
         let mut by_config = false;
-        for (i, e) in config.suppress.iter().enumerate() {
-            let expired = e
-                .expires
-                .as_deref()
-                .and_then(crate::config::parse_date)
-                .is_some_and(|d| d < today);
+        for ((e, (expired, target)), used) in config.suppress.iter().zip(&entries).zip(&mut used) {
             if !expired
                 && rule_matches(std::slice::from_ref(&e.rule), f.rule)
-                && target_matches(e, f, path)
+                && target.covers(f, path)
             {
-                if let Some(used) = used.get_mut(i) {
-                    *used = true;
-                }
+                *used = true;
                 by_config = true;
             }
         }
@@ -247,5 +322,98 @@ pub fn apply(
         suppressed,
         notes,
         errors,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(rule: &'static str, file: FileId, at: usize, identity: &str) -> Finding {
+        let mut f = Finding::new(
+            rule,
+            crate::finding::Severity::Low,
+            Span::new(file, at, at + 3),
+            "m",
+        );
+        f.identity = identity.to_string();
+        f
+    }
+
+    /// The index answers as a scan of every marker does, with markers that nest, overlap, are
+    /// empty and lie in several files.
+    #[test]
+    fn marker_index_agrees_with_a_scan() {
+        let mut seed: u64 = 42;
+        let mut next = |below: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % below
+        };
+        let rules = ["SA003", "POD001", "TRUST001"];
+        let mut markers = Vec::new();
+        for _ in 0..300 {
+            let file = next(3) as FileId;
+            let start = next(2_000) as usize;
+            let len = if next(4) == 0 { 0 } else { next(300) as usize };
+            let rule = rules[next(3) as usize];
+            markers.push(Marker {
+                span: Span::new(file, start, start + len),
+                rules: vec![rule.to_string()],
+            });
+        }
+        let scan = |f: &Finding| {
+            markers.iter().any(|m| {
+                m.span.file == f.span.file
+                    && m.span.start <= f.span.start
+                    && f.span.start < m.span.end.max(m.span.start + 1)
+                    && rule_matches(&m.rules, f.rule)
+            })
+        };
+        let expected: Vec<bool> = (0..3)
+            .flat_map(|file| (0..2_400).step_by(7).map(move |at| (file, at)))
+            .flat_map(|(file, at)| rules.iter().map(move |r| finding(r, file, at, "")))
+            .map(|f| scan(&f))
+            .collect();
+        let index = Markers::new(markers.clone());
+        let got: Vec<bool> = (0..3)
+            .flat_map(|file| (0..2_400).step_by(7).map(move |at| (file, at)))
+            .flat_map(|(file, at)| rules.iter().map(move |r| finding(r, file, at, "")))
+            .map(|f| index.cover(&f))
+            .collect();
+        assert_eq!(got, expected);
+        assert!(expected.iter().any(|c| *c) && expected.iter().any(|c| !*c));
+    }
+
+    #[test]
+    fn config_targets_match_roles_objects_and_paths() {
+        let entry = |target: &str| SuppressEntry {
+            rule: "TRUST001".into(),
+            target: Some(target.into()),
+            reason: Some("reviewed".into()),
+            expires: None,
+            line: 1,
+        };
+        let role = finding(
+            "TRUST001",
+            0,
+            0,
+            "role:arn:aws:iam::111122223333:role/ci-deploy#trust.Statement[0].sub:x",
+        );
+        assert!(Target::of(&entry("arn:aws:iam::111122223333:role/ci-*")).covers(&role, "a.json"));
+        assert!(!Target::of(&entry("arn:aws:iam::111122223333:role/other")).covers(&role, "a.json"));
+        let sa = finding("SA003", 0, 0, "ServiceAccount/team/default#role");
+        assert!(Target::of(&entry("ServiceAccount/team/*")).covers(&sa, "a.yaml"));
+        assert!(!Target::of(&entry("ServiceAccount/other/*")).covers(&sa, "a.yaml"));
+        assert!(Target::of(&entry("deploy/**/*.yaml")).covers(&sa, "deploy/team/a.yaml"));
+        assert!(!Target::of(&entry("deploy/**/*.yaml")).covers(&sa, "other/a.yaml"));
+        // A glob that does not compile matches nothing.
+        assert!(!Target::of(&entry("deploy/[")).covers(&sa, "deploy/["));
+        let any = SuppressEntry {
+            target: None,
+            ..entry("x")
+        };
+        assert!(Target::of(&any).covers(&sa, "anything"));
     }
 }
