@@ -3,6 +3,7 @@
 use super::{entries, identity};
 use crate::finding::{Finding, Severity};
 use crate::rules::{Context, Rule};
+use std::collections::HashMap;
 
 pub struct AuthOverlap;
 
@@ -12,15 +13,20 @@ impl Rule for AuthOverlap {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        // Access entries by principal ARN (ASCII case folded, the first of each), looked up
+        // rather than scanned for every aws-auth line.
+        let mut by_principal = HashMap::new();
+        for a in &cx.inventory.eks.access_entries {
+            by_principal
+                .entry(a.principal_arn.text.to_ascii_lowercase())
+                .or_insert(a);
+        }
+        if by_principal.is_empty() {
+            return;
+        }
         for (cm, kind, e) in entries(cx.inventory) {
             let Some(arn) = e.arn() else { continue };
-            let Some(entry) = cx
-                .inventory
-                .eks
-                .access_entries
-                .iter()
-                .find(|a| a.principal_arn.text.eq_ignore_ascii_case(&arn.text))
-            else {
+            let Some(entry) = by_principal.get(&arn.text.to_ascii_lowercase()) else {
                 continue;
             };
             out.push(
