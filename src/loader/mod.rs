@@ -96,11 +96,21 @@ impl FileCtx<'_> {
         }
     }
 
-    /// Duplicate keys of the current document that lie inside `span`.
+    /// Duplicate keys of the current document that lie inside `span`: a range of the list,
+    /// which is in document order (a file of thousands of policies, each with a repeated key,
+    /// would otherwise scan them all for each policy).
     pub fn duplicates_within(&self, span: Span) -> Vec<DuplicateKey> {
+        let from = self
+            .duplicates
+            .partition_point(|d| d.second.start < span.start);
+        let to = self
+            .duplicates
+            .partition_point(|d| d.second.start <= span.end);
         self.duplicates
+            .get(from..to.max(from))
+            .unwrap_or_default()
             .iter()
-            .filter(|d| d.second.start >= span.start && d.second.end <= span.end)
+            .filter(|d| d.second.end <= span.end)
             .cloned()
             .collect()
     }
@@ -561,7 +571,7 @@ fn load_bytes(path: PathBuf, file: FileId, bytes: Vec<u8>, limits: &Limits) -> F
                     text: &text,
                     stem,
                     document: many.then_some(n + 1),
-                    duplicates: doc.duplicates,
+                    duplicates: in_document_order(doc.duplicates),
                 };
                 classify(&cx, &doc.root, &mut result, &display);
             }
@@ -569,6 +579,12 @@ fn load_bytes(path: PathBuf, file: FileId, bytes: Vec<u8>, limits: &Limits) -> F
     }
     result.source = Some(SourceFile::new(path, display, text));
     result
+}
+
+/// Duplicate keys sorted by where the repeated key stands, for [`FileCtx::duplicates_within`].
+fn in_document_order(mut duplicates: Vec<DuplicateKey>) -> Vec<DuplicateKey> {
+    duplicates.sort_by_key(|d| (d.second.start, d.second.end));
+    duplicates
 }
 
 /// The `# ekstrust:ignore` comments of a loaded file. JSON has no comments: that text in a JSON
