@@ -3,7 +3,7 @@
 use super::{entries, identity};
 use crate::finding::{Finding, Severity};
 use crate::rules::{Context, Rule};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 pub struct AuthOverlap;
 

@@ -15,7 +15,7 @@ pub mod workload_create_steals_iam_role;
 
 use crate::model::{Binding, Inventory, ObjectMeta, PolicyRule, RbacRole};
 use crate::source::Span;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::OnceLock;
 
 /// Vendor defaults: `system:`/`eks:` names or the EKS component label.

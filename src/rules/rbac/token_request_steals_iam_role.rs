@@ -7,8 +7,9 @@ use crate::finding::{Finding, Severity};
 use crate::model::{Inventory, ServiceAccount};
 use crate::rules::{Context, Rule};
 use crate::source::Span;
+use foldhash::{HashMap, HashMapExt};
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 pub struct TokenRequestStealsIamRole;
 

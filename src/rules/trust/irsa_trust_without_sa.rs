@@ -1,6 +1,6 @@
 //! TRUST013 ⧉ irsa-trust-without-sa: a role's exact `sub` names a ServiceAccount that does not exist.
 
-use super::{identity, oidc_uses_at, trust_policies};
+use super::{identity, oidc_uses_by_statement, trust_policies};
 use crate::finding::{Finding, Severity};
 use crate::iam_eval::issuer::{split_claim_key, IssuerKind};
 use crate::model::BaseOp;
@@ -20,10 +20,11 @@ impl Rule for IrsaTrustWithoutSa {
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         for (role, policy) in trust_policies(cx.inventory) {
             // Each statement once, however many EKS providers it trusts.
-            let statements = policy.statements.iter().enumerate().filter(|(at, _)| {
-                oidc_uses_at(policy, *at).any(|u| matches!(u.kind, IssuerKind::Eks { .. }))
+            let statements = oidc_uses_by_statement(policy).filter(|(_, uses)| {
+                uses.clone()
+                    .any(|u| matches!(u.kind, IssuerKind::Eks { .. }))
             });
-            for (_, statement) in statements {
+            for (statement, _) in statements {
                 for cond in &statement.conditions {
                     let is_sub = split_claim_key(&cond.key.text)
                         .is_some_and(|(_, c)| c.eq_ignore_ascii_case("sub"));

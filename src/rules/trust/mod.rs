@@ -20,7 +20,7 @@ use crate::iam_eval::glob::match_value;
 use crate::iam_eval::issuer::{split_claim_key, IssuerKind};
 use crate::iam_eval::Tri;
 use crate::model::{Condition, Inventory, PStr, Policy, Role, Statement};
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 /// Every loaded trust policy with its role.
 pub fn trust_policies(inv: &Inventory) -> impl Iterator<Item = (&Role, &Policy)> {
@@ -44,16 +44,18 @@ pub fn oidc_uses(policy: &Policy) -> impl Iterator<Item = OidcUse<'_>> + Clone {
     uses_of(policy, &policy.oidc)
 }
 
-/// [`oidc_uses`] of the statement at `position` in the policy's statements: a run of the
-/// policy's OIDC references, which are in statement order, found without reading the others.
-pub fn oidc_uses_at(policy: &Policy, position: usize) -> impl Iterator<Item = OidcUse<'_>> + Clone {
-    let from = policy
+/// [`oidc_uses`] grouped by statement: each statement that trusts an OIDC provider, once, with
+/// its own uses (the policy's references are in statement order, so each group is a run).
+pub fn oidc_uses_by_statement(
+    policy: &Policy,
+) -> impl Iterator<Item = (&Statement, impl Iterator<Item = OidcUse<'_>> + Clone)> {
+    policy
         .oidc
-        .partition_point(|r| (r.statement as usize) < position);
-    let to = policy
-        .oidc
-        .partition_point(|r| (r.statement as usize) <= position);
-    uses_of(policy, policy.oidc.get(from..to).unwrap_or_default())
+        .chunk_by(|a, b| a.statement == b.statement)
+        .filter_map(|run| {
+            let statement = policy.statements.get(run.first()?.statement as usize)?;
+            Some((statement, uses_of(policy, run)))
+        })
 }
 
 fn uses_of<'a>(

@@ -1,13 +1,13 @@
 //! TRUST004 oidc-issuer-mismatch: a `:sub`/`:aud` condition key names an issuer the statement does
 //! not trust.
 
-use super::{identity, key_names, oidc_uses_at};
+use super::{identity, key_names, oidc_uses_by_statement};
 use crate::finding::{listed, Finding, Severity, MAX_LISTED};
 use crate::iam_eval::issuer::split_claim_key;
 use crate::iam_eval::Tri;
 use crate::model::{PStr, Policy, Role};
 use crate::rules::{Context, Rule, TrustRule};
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 pub struct OidcIssuerMismatch;
 
@@ -15,12 +15,8 @@ trust_rule!(OidcIssuerMismatch, "TRUST004");
 
 impl TrustRule for OidcIssuerMismatch {
     fn check_trust(&self, _cx: &Context, role: &Role, policy: &Policy, out: &mut Vec<Finding>) {
-        for (position, st) in policy.statements.iter().enumerate() {
-            if !st.is_allow() {
-                continue;
-            }
-            // The issuers this statement trusts.
-            let uses = oidc_uses_at(policy, position);
+        // Each statement that trusts an OIDC provider, with the issuers it trusts.
+        for (st, uses) in oidc_uses_by_statement(policy) {
             let issuers = uses.clone().map(|u| u.issuer);
             let Some(first) = issuers.clone().next() else {
                 continue;
