@@ -195,7 +195,8 @@ pub fn resolve<'a>(inv: &'a Inventory, b: &'a Binding) -> Option<ResolvedRole<'a
 /// Answers about roles, worked out once per role instead of once per binding of it: a role
 /// bound thousands of times (`edit` in every namespace) would otherwise have its rules read for
 /// each binding, which is quadratic for a large role. A role is known by its rules' address: a
-/// loaded role's or a built-in one's, the same for every binding that resolves to it.
+/// loaded role's or a built-in one's, the same for every binding that resolves to it. (Roles
+/// without rules share one address, and every answer about no rules is the same.)
 pub struct PerRole<T> {
     answers: HashMap<(usize, usize), T>,
 }
