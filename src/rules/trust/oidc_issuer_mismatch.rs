@@ -77,8 +77,8 @@ const SET_FROM: usize = 16;
 /// The issuers a statement trusts, for asking whether a condition key may name one of them.
 struct TrustedIssuers<'a, I> {
     issuers: I,
-    /// With many issuers: the plain ones lowercased, and whether any holds a placeholder or
-    /// non-ASCII text (then compared by pattern, as [`key_names`] does).
+    /// With many issuers: the plain ones lowercased, and apart those holding a placeholder or
+    /// non-ASCII text (compared by pattern, as [`key_names`] does).
     set: Option<(HashSet<String>, Vec<&'a str>)>,
 }
 
