@@ -33,7 +33,7 @@ impl Src<'_> {
 
 /// The text with every character inside a secret span replaced by `*`s of the same byte length
 /// (so every span stays valid), line breaks kept.
-fn masked(text: &str, secrets: &[&Span]) -> String {
+fn masked(text: &str, secrets: &[Span]) -> String {
     let mut bytes = text.as_bytes().to_vec();
     for span in secrets {
         let start = span.start as usize;
@@ -222,7 +222,8 @@ fn labeled(span: Span, text: Option<String>, primary: bool) -> LabeledSpan {
 
 pub struct Human {
     handler: GraphicalReportHandler,
-    secrets: Vec<Span>,
+    /// The literal secrets' spans, by file (looked up per finding, not scanned).
+    secrets: std::collections::HashMap<FileId, Vec<Span>>,
     /// Masked texts of the files that hold secrets, made on their first finding.
     masked: std::cell::RefCell<std::collections::HashMap<FileId, std::sync::Arc<str>>>,
 }
@@ -238,31 +239,33 @@ impl Human {
             handler: GraphicalReportHandler::new_themed(theme)
                 .with_width(110)
                 .with_links(false),
-            secrets: Vec::new(),
+            secrets: Default::default(),
             masked: Default::default(),
         }
     }
 
     /// Mask these spans (literal secrets) in every excerpt.
     pub fn with_secrets(mut self, secrets: &[Span]) -> Human {
-        self.secrets = secrets.to_vec();
+        self.secrets.clear();
+        for span in secrets {
+            self.secrets.entry(span.file).or_default().push(*span);
+        }
         self
     }
 
     /// The file as the excerpts show it: masked where it holds a secret.
     fn source<'a>(&self, file: &'a SourceFile, id: FileId) -> Src<'a> {
-        let mine: Vec<&Span> = self.secrets.iter().filter(|s| s.file == id).collect();
-        if mine.is_empty() {
+        let Some(mine) = self.secrets.get(&id) else {
             return Src {
                 file,
                 text: Text::Own(file.text()),
             };
-        }
+        };
         let text = self
             .masked
             .borrow_mut()
             .entry(id)
-            .or_insert_with(|| masked(file.text(), &mine).into())
+            .or_insert_with(|| masked(file.text(), mine).into())
             .clone();
         Src {
             file,
@@ -413,7 +416,7 @@ mod tests {
         let text = "key: AKIAé\nnext: sécret\r\nend";
         let first = Span::new(0, 5, text.find('\n').unwrap());
         let second = Span::new(0, text.find("sécret").unwrap(), text.len() + 10);
-        let out = masked(text, &[&first, &second]);
+        let out = masked(text, &[first, second]);
         assert_eq!(out.len(), text.len());
         assert_eq!(out, "key: ******\nnext: *******\r\n***");
     }
