@@ -296,17 +296,13 @@ pub fn apply(
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| ".ekstrust.toml".into());
     let mut notes = Vec::new();
-    for (e, used) in config.suppress.iter().zip(used) {
+    for ((e, (expired, _)), used) in config.suppress.iter().zip(&entries).zip(used) {
         let target = e
             .target
             .as_deref()
             .map(|t| format!(" for `{t}`"))
             .unwrap_or_default();
-        if let Some(exp) = e
-            .expires
-            .as_deref()
-            .filter(|x| crate::config::parse_date(x).is_some_and(|d| d < today))
-        {
+        if let Some(exp) = e.expires.as_deref().filter(|_| *expired) {
             notes.push(Note { message: format!("{config_path}:{}: suppression of {}{target} expired on {exp}; its findings are reported again", e.line, e.rule) });
         } else if !used {
             notes.push(Note {
