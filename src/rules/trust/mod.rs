@@ -105,22 +105,30 @@ pub fn conditions_on_claim<'a>(
         .filter(move |c| key_names(&c.key, issuer, claim) != Tri::False)
 }
 
-/// Statements with more conditions than this are indexed by [`ClaimConditions`] rather than
-/// scanned for each trusted provider (a statement trusting thousands of providers, each with its
-/// own conditions, would cost providers × conditions). The usual handful is scanned.
-const INDEX_CONDITIONS_FROM: usize = 16;
+/// Statements with more conditions, or trusting more providers, than this compare issuers
+/// through a hash set ([`ClaimConditions`], TRUST004's trusted issuers) rather than each with
+/// each: a statement trusting thousands of providers, each with its own conditions, would cost
+/// providers × conditions. The usual handful is compared directly.
+pub const HASH_ISSUERS_FROM: usize = 16;
+
+/// An issuer (a provider's, or a condition key's) as such a hash set holds it: lowercased, when
+/// [`key_names`] compares it as plain text; `None` when it holds a placeholder (in a templated
+/// value; a provider's issuer always counts as one) or non-ASCII text, compared as a pattern.
+pub fn issuer_hash_key(issuer: &str, templated: bool) -> Option<String> {
+    let pattern = (templated && issuer.contains("${")) || !issuer.is_ascii();
+    (!pattern).then(|| issuer.to_ascii_lowercase())
+}
 
 /// Whether a statement has a condition on `<issuer>:<claim>` ([`conditions_on_claim`] finds
-/// one), asked for each provider the statement trusts. The last statement asked about with many
-/// conditions keeps an index of its condition keys.
+/// one), asked for each provider the statement trusts. The last statement asked about with more
+/// than [`HASH_ISSUERS_FROM`] conditions keeps an index of its condition keys.
 #[derive(Default)]
 pub struct ClaimConditions<'a> {
     indexed: Option<(&'a Statement, ClaimIndex<'a>)>,
 }
 
-/// A statement's condition keys: those a hash answers for, as lowercase (issuer, claim), and
-/// the others, whose issuer holds a placeholder or non-ASCII text (compared as
-/// [`key_names`] does).
+/// A statement's condition keys: those a hash answers for, as ([`issuer_hash_key`], lowercase
+/// claim), and the others, compared as [`key_names`] does.
 struct ClaimIndex<'a> {
     literal: HashSet<(String, String)>,
     unsure: Vec<&'a Condition>,
@@ -136,12 +144,11 @@ impl<'a> ClaimIndex<'a> {
             let Some((issuer, claim)) = split_claim_key(&c.key.text) else {
                 continue;
             };
-            if (c.key.templated && issuer.contains("${")) || !issuer.is_ascii() {
-                index.unsure.push(c);
-            } else {
-                index
-                    .literal
-                    .insert((issuer.to_ascii_lowercase(), claim.to_ascii_lowercase()));
+            match issuer_hash_key(issuer, c.key.templated) {
+                Some(issuer) => {
+                    index.literal.insert((issuer, claim.to_ascii_lowercase()));
+                }
+                None => index.unsure.push(c),
             }
         }
         index
@@ -151,13 +158,12 @@ impl<'a> ClaimIndex<'a> {
 impl<'a> ClaimConditions<'a> {
     pub fn any(&mut self, st: &'a Statement, issuer: &str, claim: &str) -> bool {
         let scan = || conditions_on_claim(st, issuer, claim).next().is_some();
-        // An issuer with a placeholder or non-ASCII text is compared by pattern, not by hash.
-        if st.conditions.len() <= INDEX_CONDITIONS_FROM
-            || issuer.contains("${")
-            || !issuer.is_ascii()
-        {
+        if st.conditions.len() <= HASH_ISSUERS_FROM {
             return scan();
         }
+        let Some(issuer_key) = issuer_hash_key(issuer, true) else {
+            return scan();
+        };
         if !matches!(&self.indexed, Some((known, _)) if std::ptr::eq(*known, st)) {
             self.indexed = Some((st, ClaimIndex::of(st)));
         }
@@ -166,7 +172,7 @@ impl<'a> ClaimConditions<'a> {
         };
         index
             .literal
-            .contains(&(issuer.to_ascii_lowercase(), claim.to_ascii_lowercase()))
+            .contains(&(issuer_key, claim.to_ascii_lowercase()))
             || index
                 .unsure
                 .iter()

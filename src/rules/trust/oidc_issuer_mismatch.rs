@@ -1,7 +1,7 @@
 //! TRUST004 oidc-issuer-mismatch: a `:sub`/`:aud` condition key names an issuer the statement does
 //! not trust.
 
-use super::{identity, key_names, oidc_uses_by_statement};
+use super::{identity, issuer_hash_key, key_names, oidc_uses_by_statement, HASH_ISSUERS_FROM};
 use crate::finding::{listed, Finding, Severity, MAX_LISTED};
 use crate::iam_eval::issuer::split_claim_key;
 use crate::iam_eval::Tri;
@@ -69,26 +69,27 @@ impl TrustRule for OidcIssuerMismatch {
     }
 }
 
-/// Statements trusting more providers than this look their issuers up in a set rather than
-/// comparing each condition key with each of them (thousands of providers, each with its own
-/// conditions, would cost providers × conditions).
-const SET_FROM: usize = 16;
-
 /// The issuers a statement trusts, for asking whether a condition key may name one of them.
 struct TrustedIssuers<'a, I> {
     issuers: I,
-    /// With many issuers: the plain ones lowercased, and apart those holding a placeholder or
-    /// non-ASCII text (compared by pattern, as [`key_names`] does).
+    /// With more than [`HASH_ISSUERS_FROM`] issuers: their [`issuer_hash_key`]s, and apart those
+    /// without one (compared by pattern, as [`key_names`] does).
     set: Option<(HashSet<String>, Vec<&'a str>)>,
 }
 
 impl<'a, I: Iterator<Item = &'a str> + Clone> TrustedIssuers<'a, I> {
     fn of(issuers: I) -> Self {
-        let set = (issuers.clone().nth(SET_FROM).is_some()).then(|| {
-            let (plain, unsure): (Vec<&str>, Vec<&str>) = issuers
-                .clone()
-                .partition(|i| i.is_ascii() && !i.contains("${"));
-            let plain = plain.iter().map(|i| i.to_ascii_lowercase()).collect();
+        let set = (issuers.clone().nth(HASH_ISSUERS_FROM).is_some()).then(|| {
+            let mut plain = HashSet::default();
+            let mut unsure = Vec::new();
+            for issuer in issuers.clone() {
+                match issuer_hash_key(issuer, true) {
+                    Some(key) => {
+                        plain.insert(key);
+                    }
+                    None => unsure.push(issuer),
+                }
+            }
             (plain, unsure)
         });
         TrustedIssuers { issuers, set }
@@ -102,10 +103,9 @@ impl<'a, I: Iterator<Item = &'a str> + Clone> TrustedIssuers<'a, I> {
 
     /// May `key` (whose issuer part is `key_issuer`) name `<issuer>:<claim>` for a trusted issuer?
     fn may_name(&self, key: &PStr, key_issuer: &str, claim: &str) -> bool {
-        let by_pattern = (key.templated && key_issuer.contains("${")) || !key_issuer.is_ascii();
-        match &self.set {
-            Some((plain, unsure)) if !by_pattern => {
-                plain.contains(&key_issuer.to_ascii_lowercase())
+        match (&self.set, issuer_hash_key(key_issuer, key.templated)) {
+            (Some((plain, unsure)), Some(key_issuer)) => {
+                plain.contains(&key_issuer)
                     || unsure
                         .iter()
                         .any(|i| key_names(key, i, claim) != Tri::False)
