@@ -220,12 +220,17 @@ fn labeled(span: Span, text: Option<String>, primary: bool) -> LabeledSpan {
     }
 }
 
+/// A file's literal secrets, and its masked text, made on the file's first finding.
+#[derive(Default)]
+struct FileSecrets {
+    spans: Vec<Span>,
+    masked: std::cell::OnceCell<std::sync::Arc<str>>,
+}
+
 pub struct Human {
     handler: GraphicalReportHandler,
-    /// The literal secrets' spans, by file (looked up per finding, not scanned).
-    secrets: std::collections::HashMap<FileId, Vec<Span>>,
-    /// Masked texts of the files that hold secrets, made on their first finding.
-    masked: std::cell::RefCell<std::collections::HashMap<FileId, std::sync::Arc<str>>>,
+    /// The files that hold literal secrets (looked up per finding, not scanned).
+    secrets: std::collections::HashMap<FileId, FileSecrets>,
 }
 
 impl Human {
@@ -240,7 +245,6 @@ impl Human {
                 .with_width(110)
                 .with_links(false),
             secrets: Default::default(),
-            masked: Default::default(),
         }
     }
 
@@ -248,24 +252,22 @@ impl Human {
     pub fn with_secrets(mut self, secrets: &[Span]) -> Human {
         self.secrets.clear();
         for span in secrets {
-            self.secrets.entry(span.file).or_default().push(*span);
+            self.secrets.entry(span.file).or_default().spans.push(*span);
         }
         self
     }
 
     /// The file as the excerpts show it: masked where it holds a secret.
     fn source<'a>(&self, file: &'a SourceFile, id: FileId) -> Src<'a> {
-        let Some(mine) = self.secrets.get(&id) else {
+        let Some(secrets) = self.secrets.get(&id) else {
             return Src {
                 file,
                 text: Text::Own(file.text()),
             };
         };
-        let text = self
+        let text = secrets
             .masked
-            .borrow_mut()
-            .entry(id)
-            .or_insert_with(|| masked(file.text(), mine).into())
+            .get_or_init(|| masked(file.text(), &secrets.spans).into())
             .clone();
         Src {
             file,
