@@ -4,10 +4,16 @@
 //! (hundreds of gigabytes of output).
 
 use ekstrust::config::Config;
-use ekstrust::engine::lint_in_memory;
+use ekstrust::engine::{lint_in_memory, Outcome};
+use ekstrust::finding::Finding;
 use ekstrust::finding::MAX_LISTED;
 
 const N: usize = 600;
+
+/// The findings of one rule.
+fn of_rule<'a>(outcome: &'a Outcome, rule: &str) -> Vec<&'a Finding> {
+    outcome.findings.iter().filter(|f| f.rule == rule).collect()
+}
 
 /// `N` ServiceAccounts in `N` namespaces sharing one role, and `N` in one namespace with a role
 /// each, which a RoleBinding lets a group create pods and tokens for.
@@ -36,11 +42,10 @@ fn manifests() -> String {
 fn findings_about_shared_roles_name_a_bounded_number_of_others() {
     let text = manifests();
     let outcome = lint_in_memory(&[("scale.yaml", text.as_bytes())], &Config::default());
-    let of = |rule: &'static str| outcome.findings.iter().filter(move |f| f.rule == rule);
 
     // SA004: one finding per ServiceAccount on the shared role, each short.
-    assert_eq!(of("SA004").count(), N);
-    for f in of("SA004") {
+    assert_eq!(of_rule(&outcome, "SA004").len(), N);
+    for f in of_rule(&outcome, "SA004") {
         assert!(f.labels.len() <= MAX_LISTED, "{} labels", f.labels.len());
         assert!(f.message.len() < 1_000, "{}", f.message);
         assert!(
@@ -51,7 +56,7 @@ fn findings_about_shared_roles_name_a_bounded_number_of_others() {
     }
     // RBAC006 and RBAC007: one finding each for the binding, listing some of the N roles.
     for rule in ["RBAC006", "RBAC007"] {
-        let found: Vec<_> = of(rule).collect();
+        let found = of_rule(&outcome, rule);
         assert_eq!(found.len(), 1, "{rule}");
         let f = found[0];
         // The rule that grants it, then at most MAX_LISTED roles.
@@ -95,11 +100,7 @@ fn rejected_service_accounts_name_a_bounded_number_of_the_subjects_a_role_trusts
         ],
         &Config::default(),
     );
-    let rejected: Vec<_> = outcome
-        .findings
-        .iter()
-        .filter(|f| f.rule == "SA002")
-        .collect();
+    let rejected = of_rule(&outcome, "SA002");
     assert_eq!(rejected.len(), N);
     for f in rejected {
         assert!(f.message.len() < 1_500, "{}", f.message);
@@ -130,11 +131,7 @@ fn findings_sharing_a_long_rule_show_its_start() {
     }
     let text = docs.join("---\n");
     let outcome = lint_in_memory(&[("rbac.yaml", text.as_bytes())], &Config::default());
-    let minted: Vec<_> = outcome
-        .findings
-        .iter()
-        .filter(|f| f.rule == "RBAC007")
-        .collect();
+    let minted = of_rule(&outcome, "RBAC007");
     // One per namespace, each naming that namespace's role.
     assert_eq!(minted.len(), N);
     for i in [0, N / 2, N - 1] {
