@@ -31,6 +31,22 @@ fn realworld_corpus_matches_labels() {
         };
         let outcome = lint(&[base.join(file)], &config, &Limits::default());
         let fired: Vec<&str> = outcome.findings.iter().map(|f| f.rule).collect();
+        // One problem, one finding: no two may share a fingerprint (a provider given in both
+        // branches of a CloudFormation `!If` is one finding with two places).
+        let mut fingerprints = std::collections::HashSet::new();
+        for f in &outcome.findings {
+            let path = outcome
+                .sources
+                .files
+                .get(f.span.file as usize)
+                .map_or("", |s| s.display.as_str());
+            if !fingerprints.insert((f.rule, f.fingerprint(path))) {
+                problems.push(format!(
+                    "{file}: two {} findings share a fingerprint",
+                    f.rule
+                ));
+            }
+        }
         let list = |k: &str| -> Vec<String> {
             label
                 .get(k)

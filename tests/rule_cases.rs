@@ -33,6 +33,33 @@ fn render(outcome: &Outcome, rule: &str) -> String {
     out
 }
 
+/// Findings of one run that share a rule and fingerprint: a baseline or code scanning could not
+/// tell them apart, so the engine must have made them one.
+fn shared_fingerprints(case: &Path, outcome: &Outcome) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    outcome
+        .findings
+        .iter()
+        .filter_map(|f| {
+            let path = outcome
+                .sources
+                .files
+                .get(f.span.file as usize)?
+                .display
+                .as_str();
+            let fingerprint = f.fingerprint(path);
+            (!seen.insert((f.rule, fingerprint.clone()))).then(|| {
+                format!(
+                    "{}: two {} findings share fingerprint {fingerprint} ({})",
+                    case.display(),
+                    f.rule,
+                    f.identity
+                )
+            })
+        })
+        .collect()
+}
+
 #[test]
 fn every_rule_has_metadata_docs_and_cases() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -82,6 +109,7 @@ fn fail_cases_fire_and_pass_cases_stay_quiet() {
                     outcome.errors
                 ));
             }
+            problems.extend(shared_fingerprints(&case, &outcome));
             if !outcome.findings.iter().any(|f| f.rule == id) {
                 problems.push(format!("{}: {id} did not fire", case.display()));
                 continue;
@@ -105,6 +133,7 @@ fn fail_cases_fire_and_pass_cases_stay_quiet() {
         }
         for case in cases(&base.join("pass")) {
             let outcome = run(&case);
+            problems.extend(shared_fingerprints(&case, &outcome));
             if !outcome.errors.is_empty() {
                 problems.push(format!(
                     "{}: load errors {:?}",

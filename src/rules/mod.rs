@@ -203,5 +203,97 @@ pub fn run(cx: &Context, selected: &[&'static dyn Rule]) -> Vec<Finding> {
         ))
     });
     findings.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
-    findings
+    merge_same_identity(findings)
+}
+
+/// One finding per rule, file and identity. A fingerprint comes from those three, so findings
+/// sharing them are one problem to a baseline or to code scanning: a provider or action listed
+/// twice, a CloudFormation `!If` giving the same provider in both branches, one ServiceAccount
+/// named under two issuers. The first (in file order) is kept, at the highest severity of them,
+/// and each later place becomes one of its labels (at most [`MAX_LISTED`] of them).
+fn merge_same_identity(findings: Vec<Finding>) -> Vec<Finding> {
+    use crate::finding::MAX_LISTED;
+    use std::collections::hash_map::Entry;
+    let mut first: foldhash::HashMap<(&'static str, u32, String), usize> =
+        foldhash::HashMap::default();
+    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut merged_places: Vec<usize> = Vec::new();
+    for f in findings {
+        if f.identity.is_empty() {
+            kept.push(f);
+            continue;
+        }
+        match first.entry((f.rule, f.span.file, f.identity.clone())) {
+            Entry::Vacant(slot) => {
+                slot.insert(kept.len());
+                kept.push(f);
+            }
+            Entry::Occupied(slot) => {
+                let at = *slot.get();
+                merged_places.resize(kept.len(), 0);
+                let (Some(into), Some(count)) = (kept.get_mut(at), merged_places.get_mut(at))
+                else {
+                    continue;
+                };
+                into.severity = into.severity.max(f.severity);
+                if *count < MAX_LISTED && !into.spans().any(|s| s == f.span) {
+                    *count += 1;
+                    let text = f
+                        .label
+                        .unwrap_or(std::borrow::Cow::Borrowed("the same here"));
+                    into.labels.push(crate::finding::Label {
+                        span: f.span,
+                        message: text,
+                    });
+                    for label in f.labels {
+                        if !into.spans().any(|s| s == label.span) {
+                            into.labels.push(label);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_same_identity;
+    use crate::finding::{Finding, Severity, MAX_LISTED};
+    use crate::source::Span;
+
+    fn at(start: usize, identity: &str, severity: Severity) -> Finding {
+        Finding::new("TRUST002", severity, Span::new(0, start, start + 1), "m")
+            .label("here")
+            .identity(identity)
+    }
+
+    #[test]
+    fn findings_of_one_identity_become_one_with_a_label_per_place() {
+        let merged = merge_same_identity(vec![
+            at(1, "a", Severity::Medium),
+            at(5, "b", Severity::Medium),
+            at(9, "a", Severity::Critical),
+        ]);
+        assert_eq!(merged.len(), 2);
+        let a = &merged[0];
+        assert_eq!(a.span.start, 1, "the first place stays the finding's own");
+        assert_eq!(a.severity, Severity::Critical, "the highest severity wins");
+        let places: Vec<u32> = a.labels.iter().map(|l| l.span.start).collect();
+        assert_eq!(places, [9]);
+        assert_eq!(merged[1].identity, "b");
+    }
+
+    #[test]
+    fn merged_places_are_capped_and_findings_without_identity_are_kept() {
+        let mut findings: Vec<Finding> = (0..MAX_LISTED + 5)
+            .map(|i| at(i * 2, "a", Severity::Medium))
+            .collect();
+        findings.push(at(100, "", Severity::Low));
+        findings.push(at(101, "", Severity::Low));
+        let merged = merge_same_identity(findings);
+        assert_eq!(merged.len(), 3);
+        assert_eq!(merged[0].labels.len(), MAX_LISTED);
+    }
 }
