@@ -214,43 +214,60 @@ pub fn run(cx: &Context, selected: &[&'static dyn Rule]) -> Vec<Finding> {
 fn merge_same_identity(findings: Vec<Finding>) -> Vec<Finding> {
     use crate::finding::MAX_LISTED;
     use std::collections::hash_map::Entry;
-    let mut first: foldhash::HashMap<(&'static str, u32, String), usize> =
-        foldhash::HashMap::default();
-    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
-    let mut merged_places: Vec<usize> = Vec::new();
-    for f in findings {
-        if f.identity.is_empty() {
-            kept.push(f);
-            continue;
-        }
-        match first.entry((f.rule, f.span.file, f.identity.clone())) {
-            Entry::Vacant(slot) => {
-                slot.insert(kept.len());
-                kept.push(f);
+    // First pass, borrowing: which earlier finding each one repeats.
+    let mut repeats: Vec<Option<usize>> = vec![None; findings.len()];
+    {
+        let mut first: foldhash::HashMap<(&str, u32, &str), usize> =
+            foldhash::HashMap::with_capacity_and_hasher(findings.len(), Default::default());
+        for (i, f) in findings.iter().enumerate() {
+            if f.identity.is_empty() {
+                continue;
             }
-            Entry::Occupied(slot) => {
-                let at = *slot.get();
-                merged_places.resize(kept.len(), 0);
-                let (Some(into), Some(count)) = (kept.get_mut(at), merged_places.get_mut(at))
-                else {
-                    continue;
-                };
-                into.severity = into.severity.max(f.severity);
-                if *count < MAX_LISTED && !into.spans().any(|s| s == f.span) {
-                    *count += 1;
-                    let text = f
-                        .label
-                        .unwrap_or(std::borrow::Cow::Borrowed("the same here"));
-                    into.labels.push(crate::finding::Label {
-                        span: f.span,
-                        message: text,
-                    });
-                    for label in f.labels {
-                        if !into.spans().any(|s| s == label.span) {
-                            into.labels.push(label);
-                        }
+            match first.entry((f.rule, f.span.file, f.identity.as_str())) {
+                Entry::Vacant(slot) => {
+                    slot.insert(i);
+                }
+                Entry::Occupied(slot) => {
+                    if let Some(r) = repeats.get_mut(i) {
+                        *r = Some(*slot.get());
                     }
                 }
+            }
+        }
+    }
+    if repeats.iter().all(Option::is_none) {
+        return findings;
+    }
+    // Second pass, moving: position of each kept finding in the output, and how many places
+    // have been merged into it.
+    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut kept_at: Vec<usize> = Vec::with_capacity(findings.len());
+    let mut merged_places = vec![0usize; findings.len()];
+    for (f, repeat) in findings.into_iter().zip(repeats) {
+        kept_at.push(kept.len());
+        let Some(original) = repeat else {
+            kept.push(f);
+            continue;
+        };
+        let at = kept_at.get(original).copied().unwrap_or(usize::MAX);
+        let (Some(into), Some(count)) = (kept.get_mut(at), merged_places.get_mut(original)) else {
+            continue;
+        };
+        into.severity = into.severity.max(f.severity);
+        if *count >= MAX_LISTED || into.spans().any(|s| s == f.span) {
+            continue;
+        }
+        *count += 1;
+        let text = f
+            .label
+            .unwrap_or(std::borrow::Cow::Borrowed("the same here"));
+        into.labels.push(crate::finding::Label {
+            span: f.span,
+            message: text,
+        });
+        for label in f.labels {
+            if !into.spans().any(|s| s == label.span) {
+                into.labels.push(label);
             }
         }
     }
