@@ -28,6 +28,7 @@ const SHAPES: &[Shape] = &[
         bindings_of_one_role,
     ),
     ("token names over many namespaces", "yaml", token_names),
+    ("one binding of many subjects", "yaml", binding_subjects),
 ];
 
 /// `head`, then `item(i)` for each of `n` objects.
@@ -110,6 +111,18 @@ fn bindings_of_one_role(n: usize) -> String {
 fn token_names(n: usize) -> String {
     let names: Vec<String> = (0..n).map(|i| format!("sa{i}")).collect();
     let head = format!("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: minter\nrules:\n- apiGroups: [\"\"]\n  resources: [serviceaccounts/token]\n  resourceNames: [{}]\n  verbs: [create]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: minters\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: minter\nsubjects:\n- kind: Group\n  name: ci\n", names.join(", "));
+    repeated(n, &head, |i| {
+        format!("---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa{i}\n  namespace: ns{i}\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/r{i}\n")
+    })
+}
+
+/// One ClusterRoleBinding of `n` ServiceAccounts to `cluster-admin`, each in its own namespace
+/// with an IAM role (RBAC006 and RBAC007 report every namespace, each naming the subjects).
+fn binding_subjects(n: usize) -> String {
+    let subjects = repeated(n, "", |i| {
+        format!("- kind: ServiceAccount\n  name: sa{i}\n  namespace: ns{i}\n")
+    });
+    let head = format!("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: everyone\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: cluster-admin\nsubjects:\n{subjects}");
     repeated(n, &head, |i| {
         format!("---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa{i}\n  namespace: ns{i}\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/r{i}\n")
     })

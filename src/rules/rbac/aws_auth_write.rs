@@ -21,15 +21,14 @@ impl Rule for AwsAuthWrite {
             let Some((verb, rule_span)) = *writes.get(&role, || aws_auth_write(&role)) else {
                 continue;
             };
-            let subjects = subject_names(b);
-            if subjects.is_empty() {
+            let Some(subjects) = subject_names(b) else {
                 continue;
-            }
+            };
             let mut f = Finding::new(
                 self.id(),
                 Severity::Critical,
                 b.role_span,
-                format!("{} `{}` lets {} `{verb}` ConfigMaps in kube-system, aws-auth included: mapping any IAM role to system:masters is one edit away", b.meta.kind, b.meta.name, subjects.join(", ")),
+                format!("{} `{}` lets {} `{verb}` ConfigMaps in kube-system, aws-auth included: mapping any IAM role to system:masters is one edit away", b.meta.kind, b.meta.name, subjects),
             )
             .label("aws-auth is writable")
             .help("limit ConfigMap writes in kube-system with resourceNames that exclude aws-auth, and move to EKS access entries")

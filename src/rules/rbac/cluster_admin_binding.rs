@@ -17,10 +17,9 @@ impl Rule for ClusterAdminBinding {
             if !*full_admin.get(&role, || is_full_admin(role.rules)) {
                 continue;
             }
-            let subjects = subject_names(b);
-            if subjects.is_empty() {
+            let Some(subjects) = subject_names(b) else {
                 continue;
-            }
+            };
             let scope = if b.cluster {
                 "in every namespace".to_string()
             } else {
@@ -32,10 +31,7 @@ impl Rule for ClusterAdminBinding {
                 b.role_span,
                 format!(
                     "{} `{}` gives `{}` (every verb on every resource) {scope} to {}",
-                    b.meta.kind,
-                    b.meta.name,
-                    role.name,
-                    subjects.join(", ")
+                    b.meta.kind, b.meta.name, role.name, subjects
                 ),
             )
             .label("full admin")

@@ -21,15 +21,14 @@ impl Rule for ClusterWideSecrets {
             let Some((verb, rule_span)) = *reads.get(&role, || secret_read(&role)) else {
                 continue;
             };
-            let subjects = subject_names(b);
-            if subjects.is_empty() {
+            let Some(subjects) = subject_names(b) else {
                 continue;
-            }
+            };
             let mut f = Finding::new(
                 self.id(),
                 Severity::Medium,
                 b.role_span,
-                format!("ClusterRoleBinding `{}` lets {} `{verb}` Secrets in every namespace (through `{}`)", b.meta.name, subjects.join(", "), role.name),
+                format!("ClusterRoleBinding `{}` lets {} `{verb}` Secrets in every namespace (through `{}`)", b.meta.name, subjects, role.name),
             )
             .label("cluster-wide secret read")
             .help("grant secret access per namespace with RoleBindings, limited by resourceNames")

@@ -226,22 +226,30 @@ pub fn user_bindings(inv: &Inventory) -> impl Iterator<Item = (&Binding, Resolve
         .filter_map(move |b| resolve(inv, b).map(|r| (&**b, r)))
 }
 
-/// Subjects that are people or workloads, not Kubernetes' own `system:` identities.
-pub fn subject_names(b: &Binding) -> Vec<String> {
-    b.subjects
-        .iter()
-        .filter(|s| {
+/// Subjects that are people or workloads, not Kubernetes' own `system:` identities, as a
+/// message lists them (at most [`MAX_LISTED`](crate::finding::MAX_LISTED), then "and N more":
+/// RBAC006 and RBAC007 repeat the list in a finding per namespace, so a binding of thousands of
+/// ServiceAccounts would otherwise make the report grow with the square of the input). `None`
+/// when there are none.
+pub fn subject_names(b: &Binding) -> Option<String> {
+    let named = || {
+        b.subjects.iter().filter(|s| {
             !(s.kind != "ServiceAccount"
                 && (s.name.starts_with("system:") || s.name.starts_with("eks:")))
         })
-        .map(|s| {
-            if s.kind == "ServiceAccount" {
-                format!("ServiceAccount {}/{}", s.namespace, s.name)
-            } else {
-                format!("{} {}", s.kind, s.name)
-            }
-        })
-        .collect()
+    };
+    let total = named().count();
+    if total == 0 {
+        return None;
+    }
+    let shown = named().map(|s| {
+        if s.kind == "ServiceAccount" {
+            format!("ServiceAccount {}/{}", s.namespace, s.name)
+        } else {
+            format!("{} {}", s.kind, s.name)
+        }
+    });
+    Some(crate::finding::listed(shown, total))
 }
 
 pub fn identity(b: &Binding, part: &str) -> String {

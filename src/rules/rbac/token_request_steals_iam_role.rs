@@ -29,10 +29,9 @@ impl Rule for TokenRequestStealsIamRole {
             irsa.keys().map(|ns| (*ns, OnceCell::new())).collect();
         let mut access = PerRole::default();
         for (b, role) in user_bindings(cx.inventory) {
-            let subjects = subject_names(b);
-            if subjects.is_empty() {
+            let Some(subjects) = subject_names(b) else {
                 continue;
-            }
+            };
             let access = access.get(&role, || TokenAccess::of(&role));
             for ns in namespaces_in_scope(b, &irsa) {
                 let Some(sas) = irsa.get(ns) else { continue };
@@ -57,7 +56,7 @@ impl Rule for TokenRequestStealsIamRole {
                     b.role_span,
                     format!(
                         "{} can `create serviceaccounts/token` in namespace `{ns}` through {} `{}`: a token with audience sts.amazonaws.com assumes {}",
-                        subjects.join(", "),
+                        subjects,
                         b.meta.kind,
                         b.meta.name,
                         roles.text()

@@ -198,10 +198,9 @@ impl Rule for WorkloadCreateStealsIamRole {
             let Some((how, rule_span)) = capabilities.get(&role, || capability(&role)) else {
                 continue;
             };
-            let subjects = subject_names(b);
-            if subjects.is_empty() {
+            let Some(subjects) = subject_names(b) else {
                 continue;
-            }
+            };
             for ns in namespaces_in_scope(b, &shown) {
                 let Some((e, cell)) = shown.get(ns) else {
                     continue;
@@ -215,7 +214,7 @@ impl Rule for WorkloadCreateStealsIamRole {
                     b.role_span,
                     format!(
                         "{} can `{how}` in namespace `{ns}` through {} `{}`, and so run as its ServiceAccounts and obtain IAM {} {}",
-                        subjects.join(", "),
+                        subjects,
                         b.meta.kind,
                         b.meta.name,
                         roles.noun(),
