@@ -29,6 +29,16 @@ const SHAPES: &[Shape] = &[
     ),
     ("token names over many namespaces", "yaml", token_names),
     ("one binding of many subjects", "yaml", binding_subjects),
+    (
+        "a trust statement per provider",
+        "yaml",
+        statement_per_provider,
+    ),
+    (
+        "one trust condition of many subjects",
+        "yaml",
+        many_subjects,
+    ),
 ];
 
 /// `head`, then `item(i)` for each of `n` objects.
@@ -125,6 +135,45 @@ fn binding_subjects(n: usize) -> String {
     let head = format!("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: everyone\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: cluster-admin\nsubjects:\n{subjects}");
     repeated(n, &head, |i| {
         format!("---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa{i}\n  namespace: ns{i}\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/r{i}\n")
+    })
+}
+
+/// `get-role` output of one role whose trust policy has a statement per OIDC provider (`n` of
+/// them), and `n` ServiceAccounts naming that role (SA002 judges each
+/// against every provider).
+fn statement_per_provider(n: usize) -> String {
+    let statements: Vec<String> = (0..n)
+        .map(|i| {
+            let issuer = format!("oidc.eks.eu-west-1.amazonaws.com/id/{i:032X}");
+            format!(
+                r#"{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::111122223333:oidc-provider/{issuer}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{issuer}:sub": "system:serviceaccount:ns{i}:sa{i}", "{issuer}:aud": "sts.amazonaws.com"}}}}}}"#
+            )
+        })
+        .collect();
+    with_service_accounts(n, &statements.join(", "))
+}
+
+/// One trust statement whose `sub` condition lists `n` subjects, and `n` ServiceAccounts.
+fn many_subjects(n: usize) -> String {
+    let issuer = "oidc.eks.eu-west-1.amazonaws.com/id/ABC";
+    let subjects: Vec<String> = (0..n)
+        .map(|i| format!(r#""system:serviceaccount:ns{i}:sa{i}""#))
+        .collect();
+    let statement = format!(
+        r#"{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::111122223333:oidc-provider/{issuer}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{issuer}:sub": [{}], "{issuer}:aud": "sts.amazonaws.com"}}}}}}"#,
+        subjects.join(", ")
+    );
+    with_service_accounts(n, &statement)
+}
+
+/// A `get-role` document (JSON, as YAML reads it) of role `shared` with these trust statements,
+/// then `n` ServiceAccounts annotated with it.
+fn with_service_accounts(n: usize, statements: &str) -> String {
+    let head = format!(
+        "---\n{{\"Role\": {{\"RoleName\": \"shared\", \"Arn\": \"arn:aws:iam::111122223333:role/shared\", \"AssumeRolePolicyDocument\": {{\"Version\": \"2012-10-17\", \"Statement\": [{statements}]}}}}}}\n"
+    );
+    repeated(n, &head, |i| {
+        format!("---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa{i}\n  namespace: ns{i}\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/shared\n")
     })
 }
 

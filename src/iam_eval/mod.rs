@@ -3,7 +3,11 @@
 //! [`Tri::Unknown`] rather than a guess.
 
 pub mod glob;
+mod index;
 pub mod issuer;
+
+use index::LiteralValues;
+pub use index::{literal_providers, WebIdentityIndex};
 
 use crate::model::{BaseOp, Condition, Effect, Policy, PrincipalKind, SetOp, Statement};
 use glob::match_value;
@@ -170,12 +174,22 @@ impl Verdict {
 }
 
 pub fn evaluate(policy: &Policy, req: &Request) -> Verdict {
+    verdict_of(
+        policy
+            .statements
+            .iter()
+            .enumerate()
+            .map(|(i, st)| (i, st.effect, statement_applies(st, req))),
+    )
+}
+
+/// The verdict from each statement's effect and answer, in statement order.
+fn verdict_of(results: impl Iterator<Item = (usize, Effect, (Tri, Option<Miss>))>) -> Verdict {
     let mut allowed = None;
     let mut unknown = None;
     let mut misses = Vec::new();
-    for (i, st) in policy.statements.iter().enumerate() {
-        let (result, miss) = statement_applies(st, req);
-        match (st.effect, result) {
+    for (i, effect, (result, miss)) in results {
+        match (effect, result) {
             (Effect::Deny, Tri::True) => return Verdict::Denied(i),
             (Effect::Allow, Tri::True) => {
                 allowed.get_or_insert(i);
@@ -196,10 +210,21 @@ pub fn evaluate(policy: &Policy, req: &Request) -> Verdict {
 
 /// Does the statement match the request (ignoring its effect)?
 pub fn statement_applies(st: &Statement, req: &Request) -> (Tri, Option<Miss>) {
+    applies(st, req, None, &|_, cond| condition_holds(cond, req))
+}
+
+/// [`statement_applies`] with the principal's answer when already known, and the conditions
+/// judged by `condition` (given each one's position in the statement).
+fn applies(
+    st: &Statement,
+    req: &Request,
+    principal: Option<Tri>,
+    condition: &dyn Fn(usize, &Condition) -> Tri,
+) -> (Tri, Option<Miss>) {
     if st.effect == Effect::Invalid {
         return (Tri::False, Some(Miss::Effect));
     }
-    let principal = principal_matches(st, &req.caller);
+    let principal = principal.unwrap_or_else(|| principal_matches(st, &req.caller));
     if principal == Tri::False {
         return (Tri::False, Some(Miss::Principal));
     }
@@ -209,7 +234,7 @@ pub fn statement_applies(st: &Statement, req: &Request) -> (Tri, Option<Miss>) {
     }
     let mut result = principal.and(action);
     for (i, cond) in st.conditions.iter().enumerate() {
-        let c = condition_holds(cond, req);
+        let c = condition(i, cond);
         if c == Tri::False {
             return (Tri::False, Some(Miss::Condition(i)));
         }
@@ -296,6 +321,11 @@ fn action_matches(st: &Statement, action: &str) -> Tri {
 
 /// Evaluate one condition (operator, key, values) against the request.
 pub fn condition_holds(cond: &Condition, req: &Request) -> Tri {
+    condition_holds_with(cond, req, None)
+}
+
+/// [`condition_holds`], with the condition's literal values in a set when it has many.
+fn condition_holds_with(cond: &Condition, req: &Request, literals: Option<&LiteralValues>) -> Tri {
     let Some(op) = &cond.op else {
         return Tri::False;
     };
@@ -322,7 +352,7 @@ pub fn condition_holds(cond: &Condition, req: &Request) -> Tri {
             Tri::False
         };
     };
-    let one = |v: &str| value_matches(op.base, cond, v);
+    let one = |v: &str| value_matches(op.base, cond, v, literals);
     match op.set {
         Some(SetOp::ForAllValues) => values.iter().fold(Tri::True, |acc, v| acc.and(one(v))),
         Some(SetOp::ForAnyValue) | None => values.iter().fold(Tri::False, |acc, v| acc.or(one(v))),
@@ -330,9 +360,12 @@ pub fn condition_holds(cond: &Condition, req: &Request) -> Tri {
 }
 
 /// Does a single request value satisfy the operator against the condition's values?
-fn value_matches(base: BaseOp, cond: &Condition, v: &str) -> Tri {
+fn value_matches(base: BaseOp, cond: &Condition, v: &str, literals: Option<&LiteralValues>) -> Tri {
     use BaseOp::*;
     let any = |wild: bool, ci: bool| {
+        if let (Some(literals), false, false) = (literals, wild, ci) {
+            return literals.any_equal(v);
+        }
         cond.values.iter().fold(Tri::False, |acc, p| {
             acc.or(match_value(&p.text, v, wild, p.templated, ci))
         })

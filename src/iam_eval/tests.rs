@@ -198,3 +198,99 @@ fn arn_fields_split_like_the_string_splitter() {
         }
     }
 }
+
+/// A large policy (more statements, principals and condition values than the index's threshold)
+/// judged through [`WebIdentityIndex`] and in full: the same verdict for every provider and
+/// ServiceAccount, apart from the principal misses of statements the index skips.
+#[test]
+fn the_web_identity_index_judges_as_the_full_evaluation_does() {
+    let provider = |k: usize| format!("arn:aws:iam::111122223333:oidc-provider/{ISSUER}{k}");
+    let subjects = |k: usize| -> String {
+        let list: Vec<String> = (0..20)
+            .map(|j| format!(r#""system:serviceaccount:ns{}:sa{j}""#, (k + j) % 7))
+            .collect();
+        list.join(",")
+    };
+    let mut statements = Vec::new();
+    for i in 0..18 {
+        let k = i % 5;
+        statements.push(format!(
+            r#"{{"Effect":"Allow","Principal":{{"Federated":"{}"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"StringEquals":{{"{ISSUER}{k}:sub":[{}],"{ISSUER}{k}:aud":"sts.amazonaws.com"}}}}}}"#,
+            provider(k),
+            subjects(i)
+        ));
+    }
+    statements.push(format!(
+        r#"{{"Effect":"Deny","Principal":{{"Federated":"{}"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"StringEquals":{{"{ISSUER}2:sub":"system:serviceaccount:ns3:sa1"}}}}}}"#,
+        provider(2)
+    ));
+    statements.push(format!(
+        r#"{{"Effect":"Allow","NotPrincipal":{{"Federated":"{}"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"StringLike":{{"{ISSUER}6:sub":"system:serviceaccount:ns6:*"}}}}}}"#,
+        provider(0)
+    ));
+    statements.push(format!(
+        r#"{{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"StringNotEquals":{{"{ISSUER}5:sub":[{}]}},"StringEquals":{{"{ISSUER}5:aud":"sts.amazonaws.com"}}}}}}"#,
+        subjects(3)
+    ));
+    statements.push(
+        r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}"#
+            .to_string(),
+    );
+    statements.push(format!(
+        r#"{{"Effect":"Allow","Principal":{{"Federated":["{}","arn:aws:iam::${{AWS::AccountId}}:oidc-provider/{ISSUER}4"]}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"StringEquals":{{"{ISSUER}4:sub":[{},"system:serviceaccount:${{Team}}:sa9"]}}}}}}"#,
+        provider(3),
+        subjects(5)
+    ));
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        statements.join(",")
+    );
+    let doc = json::parse(&text, 0, &Default::default()).unwrap();
+    let mut p = iam::parse_policy(&doc.root, &iam::Literal, true, &doc.duplicates);
+    // What a CloudFormation `!Sub` would have marked: the values with placeholders.
+    for st in p.statements.iter_mut() {
+        let principals = st.principal.iter_mut().flat_map(|b| b.entries.iter_mut());
+        for (_, v) in principals {
+            v.templated = v.text.contains("${");
+        }
+        for c in st.conditions.iter_mut() {
+            for v in c.values.iter_mut() {
+                v.templated = v.text.contains("${");
+            }
+        }
+    }
+    let index = WebIdentityIndex::of(&p).expect("a policy this large is indexed");
+    let without_principal_misses = |v: Verdict| match v {
+        Verdict::NotAllowed(misses) => Verdict::NotAllowed(
+            misses
+                .into_iter()
+                .filter(|(_, m)| *m != Miss::Principal)
+                .collect(),
+        ),
+        other => other,
+    };
+    let mut kinds = std::collections::HashSet::new();
+    for k in 0..7 {
+        for ns in 0..7 {
+            for j in [0, 1, 9, 19, 25] {
+                let issuer = format!("{ISSUER}{k}");
+                let req = Request::irsa(
+                    &provider(k),
+                    &issuer,
+                    &format!("ns{ns}"),
+                    &format!("sa{j}"),
+                    "sts.amazonaws.com",
+                );
+                let full = without_principal_misses(evaluate(&p, &req));
+                let indexed = without_principal_misses(index.evaluate(&p, &req));
+                assert_eq!(indexed, full, "provider {k}, ns{ns}/sa{j}");
+                kinds.insert(std::mem::discriminant(&full));
+            }
+        }
+    }
+    assert_eq!(
+        kinds.len(),
+        4,
+        "allowed, denied, unknown and not allowed all seen"
+    );
+}

@@ -1,6 +1,6 @@
 //! SA005 audience-mismatch: `eks.amazonaws.com/audience` differs from what the role admits.
 
-use super::{identity, rejection, Rejection};
+use super::{identity, rejection, PolicyIndexes, Rejection};
 use crate::finding::{Finding, Severity};
 use crate::model::AUDIENCE_ANNOTATION;
 use crate::rules::{Context, Rule};
@@ -13,6 +13,7 @@ impl Rule for AudienceMismatch {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        let mut indexes = PolicyIndexes::default();
         for sa in &cx.inventory.kube.service_accounts {
             let (Some(arn), Some(aud)) = (sa.role_arn(), sa.meta.annotation(AUDIENCE_ANNOTATION))
             else {
@@ -21,6 +22,7 @@ impl Rule for AudienceMismatch {
             for role in cx.inventory.roles_for_arn(&arn.text) {
                 let Some(policy) = &role.trust else { continue };
                 let Some(Rejection::Condition { claim, condition }) = rejection(
+                    &mut indexes,
                     policy,
                     sa,
                     cx.inventory

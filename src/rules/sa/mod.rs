@@ -8,12 +8,60 @@ pub mod role_does_not_trust_sa;
 pub mod role_shared_across_namespaces;
 pub mod unused_sa_with_role;
 
-use crate::iam_eval::{evaluate, Miss, Request, Verdict};
+use crate::iam_eval::{evaluate, literal_providers, Miss, Request, Verdict, WebIdentityIndex};
 use crate::model::{Condition, Policy, ServiceAccount};
 use crate::rules::trust::{claim_of, oidc_uses};
 
 pub fn identity(sa: &ServiceAccount, part: &str) -> String {
     format!("{}#{part}", sa.meta.reference())
+}
+
+/// What [`rejection`] needs of a trust policy whatever the ServiceAccount, worked out once per
+/// policy for all the ServiceAccounts that name its role. The cluster issuer is the same for
+/// the whole run.
+#[derive(Default)]
+pub struct PolicyIndexes<'a> {
+    by_policy: foldhash::HashMap<*const Policy, Judged<'a>>,
+}
+
+struct Judged<'a> {
+    /// The OIDC providers the policy trusts (of the cluster's issuer when known), once each,
+    /// in policy order, with their issuers.
+    providers: Vec<(&'a str, &'a str)>,
+    /// The same, by provider.
+    issuer_of: foldhash::HashMap<&'a str, &'a str>,
+    /// For a large policy (`None`: small enough to evaluate whole).
+    index: Option<WebIdentityIndex<'a>>,
+}
+
+impl<'a> PolicyIndexes<'a> {
+    fn of(&mut self, policy: &'a Policy, cluster_issuer: Option<&str>) -> &Judged<'a> {
+        self.by_policy
+            .entry(policy as *const Policy)
+            .or_insert_with(|| {
+                let mut issuer_of = foldhash::HashMap::default();
+                let mut providers = Vec::new();
+                let uses = oidc_uses(policy).filter(|u| {
+                    cluster_issuer.is_none_or(|c| {
+                        u.issuer
+                            .eq_ignore_ascii_case(c.trim_start_matches("https://"))
+                    })
+                });
+                for u in uses {
+                    if issuer_of
+                        .insert(u.provider.text.as_str(), u.issuer)
+                        .is_none()
+                    {
+                        providers.push((u.provider.text.as_str(), u.issuer));
+                    }
+                }
+                Judged {
+                    providers,
+                    issuer_of,
+                    index: WebIdentityIndex::of(policy),
+                }
+            })
+    }
 }
 
 /// Why a trust policy rejects a ServiceAccount.
@@ -33,44 +81,71 @@ pub enum Rejection<'a> {
 /// any OIDC provider the policy trusts (or only `cluster_issuer` when known). `None` means it
 /// may (or, with unresolved placeholders, might).
 pub fn rejection<'a>(
+    indexes: &mut PolicyIndexes<'a>,
     policy: &'a Policy,
     sa: &ServiceAccount,
     cluster_issuer: Option<&str>,
 ) -> Option<Rejection<'a>> {
-    let uses: Vec<_> = oidc_uses(policy)
-        .filter(|u| {
-            cluster_issuer.is_none_or(|c| {
-                u.issuer
-                    .eq_ignore_ascii_case(c.trim_start_matches("https://"))
-            })
-        })
-        .collect();
-    if uses.is_empty() {
+    let judged = indexes.of(policy, cluster_issuer);
+    let Some(&(first_provider, first_issuer)) = judged.providers.first() else {
         return Some(Rejection::NoWebIdentity);
-    }
-    // One evaluation per provider: the verdict depends on the provider, not on which statement
-    // named it (a policy with a statement per subject names one provider thousands of times,
-    // and each evaluation reads every statement).
-    let mut evaluated: Vec<&str> = Vec::new();
-    let mut first = None;
-    for u in &uses {
-        if evaluated.contains(&u.provider.text.as_str()) {
-            continue;
-        }
-        evaluated.push(&u.provider.text);
+    };
+    let verdict_for = |provider: &str, issuer: &str| {
         let req = Request::irsa(
-            &u.provider.text,
-            u.issuer,
+            provider,
+            issuer,
             &sa.meta.namespace,
             &sa.meta.name,
             sa.audience(),
         );
-        let verdict = evaluate(policy, &req);
-        if verdict.may_allow() {
-            return None;
+        match &judged.index {
+            Some(index) => index.evaluate(policy, &req),
+            None => evaluate(policy, &req),
         }
-        first.get_or_insert(verdict);
+    };
+    // One evaluation per provider: the verdict depends on the provider, not on which statement
+    // named it. The first provider's verdict explains a rejection.
+    let first = verdict_for(first_provider, first_issuer);
+    if first.may_allow() {
+        return None;
     }
+    let subject = format!(
+        "system:serviceaccount:{}:{}",
+        sa.meta.namespace, sa.meta.name
+    );
+    let candidates = judged
+        .index
+        .as_ref()
+        .and_then(|index| index.candidate_statements(&subject));
+    match candidates {
+        // A large policy: only the providers of the statements that could admit this subject
+        // (a statement per subject would otherwise make every ServiceAccount try them all).
+        Some(statements) => {
+            let mut tried = foldhash::HashSet::default();
+            tried.insert(first_provider);
+            for i in statements {
+                let Some(st) = policy.statements.get(i) else {
+                    continue;
+                };
+                for provider in literal_providers(st) {
+                    let Some(&issuer) = judged.issuer_of.get(provider) else {
+                        continue;
+                    };
+                    if tried.insert(provider) && verdict_for(provider, issuer).may_allow() {
+                        return None;
+                    }
+                }
+            }
+        }
+        None => {
+            for &(provider, issuer) in judged.providers.iter().skip(1) {
+                if verdict_for(provider, issuer).may_allow() {
+                    return None;
+                }
+            }
+        }
+    }
+    let first = Some(first);
     Some(match first {
         Some(Verdict::NotAllowed(misses)) => misses
             .iter()

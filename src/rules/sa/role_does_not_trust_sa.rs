@@ -1,7 +1,7 @@
 //! SA002 role-does-not-trust-sa: the annotated role is loaded and its trust policy does not admit
 //! this ServiceAccount (evaluated with IAM semantics, not string comparison).
 
-use super::{identity, rejection, Rejection};
+use super::{identity, rejection, PolicyIndexes, Rejection};
 use crate::finding::{listed_with, Finding, Severity};
 use crate::model::AUDIENCE_ANNOTATION;
 use crate::rules::{Context, Rule};
@@ -14,6 +14,7 @@ impl Rule for RoleDoesNotTrustSa {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        let mut indexes = PolicyIndexes::default();
         for sa in &cx.inventory.kube.service_accounts {
             let Some(arn) = sa.role_arn() else { continue };
             let roles = cx.inventory.roles_for_arn(&arn.text);
@@ -34,6 +35,7 @@ impl Rule for RoleDoesNotTrustSa {
             for role in roles {
                 let Some(policy) = &role.trust else { continue };
                 let Some(why) = rejection(
+                    &mut indexes,
                     policy,
                     sa,
                     cx.inventory

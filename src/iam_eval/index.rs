@@ -1,0 +1,234 @@
+//! One trust policy, indexed for judging many web-identity requests against it (SA002 asks once
+//! per ServiceAccount and trusted provider). Evaluating every statement each time costs the
+//! policy's size per request: a policy with a statement per provider, one statement naming
+//! thousands of providers, or a condition listing thousands of subjects made that quadratic.
+//! The index answers the same as [`evaluate`](super::evaluate), looking only at the statements
+//! that can match the caller.
+
+use super::{applies, condition_holds_with, glob::match_value, verdict_of, Caller, Request};
+use super::{Tri, Verdict};
+use crate::model::{BaseOp, Effect, PStr, Policy, PrincipalKind, Statement};
+use foldhash::{HashMap, HashSet};
+
+/// Policies with more statements than this, or a statement with more principals, or a
+/// condition with more values, are indexed; smaller ones are quicker to evaluate whole.
+const INDEX_FROM: usize = 16;
+
+pub struct WebIdentityIndex<'a> {
+    /// Statements that name a provider literally, by provider ARN, in statement order: for a
+    /// caller from that provider their principal matches.
+    by_provider: HashMap<&'a str, Vec<usize>>,
+    /// Statements a web identity may match otherwise (`*`, `NotPrincipal`, a Federated
+    /// value with a placeholder), in order: their principal is judged as usual.
+    others: Vec<usize>,
+    /// Case-sensitive equality conditions with many values: (statement, condition) to their
+    /// values in a set.
+    literals: HashMap<(usize, usize), LiteralValues<'a>>,
+    /// Allow statements of `by_provider` that admit only the subjects their `sub` condition
+    /// lists (a plain `StringEquals` of literal values), by subject.
+    by_subject: HashMap<&'a str, Vec<usize>>,
+    /// The other Allow statements of `by_provider`.
+    ungated: Vec<usize>,
+}
+
+/// A condition's values: the literal ones in a set, those with placeholders apart.
+pub struct LiteralValues<'a> {
+    literal: HashSet<&'a str>,
+    templated: Vec<&'a PStr>,
+}
+
+impl LiteralValues<'_> {
+    /// Whether some value equals `v` (case-sensitive), as the fold over every value answers.
+    pub fn any_equal(&self, v: &str) -> Tri {
+        if self.literal.contains(v) {
+            return Tri::True;
+        }
+        self.templated.iter().fold(Tri::False, |acc, p| {
+            acc.or(match_value(&p.text, v, false, p.templated, false))
+        })
+    }
+}
+
+impl<'a> WebIdentityIndex<'a> {
+    /// The index of a large policy; `None` for a small one.
+    pub fn of(policy: &'a Policy) -> Option<WebIdentityIndex<'a>> {
+        let large = policy.statements.len() > INDEX_FROM
+            || policy.statements.iter().any(|st| {
+                st.principal
+                    .as_ref()
+                    .is_some_and(|p| p.entries.len() > INDEX_FROM)
+                    || st.conditions.iter().any(|c| c.values.len() > INDEX_FROM)
+            });
+        if !large {
+            return None;
+        }
+        let mut index = WebIdentityIndex {
+            by_provider: HashMap::default(),
+            others: Vec::new(),
+            literals: HashMap::default(),
+            by_subject: HashMap::default(),
+            ungated: Vec::new(),
+        };
+        for (i, st) in policy.statements.iter().enumerate() {
+            // A statement with an invalid effect neither allows nor denies.
+            if st.effect == Effect::Invalid {
+                continue;
+            }
+            match (&st.principal, st.not_principal()) {
+                (_, Some(_)) => index.others.push(i),
+                (Some(p), None) if p.star.is_some() => index.others.push(i),
+                (Some(p), None) => {
+                    let mut other = false;
+                    for (kind, value) in p.entries.iter() {
+                        if *kind != PrincipalKind::Federated {
+                            continue;
+                        }
+                        if value.templated {
+                            other = true;
+                            continue;
+                        }
+                        let list = index.by_provider.entry(&value.text).or_default();
+                        if list.last() != Some(&i) {
+                            list.push(i);
+                        }
+                    }
+                    if other {
+                        index.others.push(i);
+                    }
+                    if st.effect == Effect::Allow && literal_providers(st).next().is_some() {
+                        match subject_gate(st) {
+                            Some(subjects) => {
+                                for subject in subjects {
+                                    let list = index.by_subject.entry(subject).or_default();
+                                    if list.last() != Some(&i) {
+                                        list.push(i);
+                                    }
+                                }
+                            }
+                            None => index.ungated.push(i),
+                        }
+                    }
+                }
+                // No principal: it matches no caller.
+                (None, None) => {}
+            }
+            for (c, cond) in st.conditions.iter().enumerate() {
+                let equality = cond.op.as_ref().is_some_and(|o| {
+                    matches!(
+                        o.base,
+                        BaseOp::StringEquals
+                            | BaseOp::StringNotEquals
+                            | BaseOp::ArnEquals
+                            | BaseOp::ArnNotEquals
+                    )
+                });
+                if !equality || cond.values.len() <= INDEX_FROM {
+                    continue;
+                }
+                let (templated, literal): (Vec<&PStr>, Vec<&PStr>) =
+                    cond.values.iter().partition(|v| v.templated);
+                index.literals.insert(
+                    (i, c),
+                    LiteralValues {
+                        literal: literal.into_iter().map(|v| v.text.as_str()).collect(),
+                        templated,
+                    },
+                );
+            }
+        }
+        Some(index)
+    }
+
+    /// The Allow statements through which a web identity with this `sub` could be admitted (it
+    /// is admitted only through a provider one of them names literally), or `None` when any
+    /// provider might admit it (a statement trusts `*`, uses `NotPrincipal`, or names a
+    /// provider with a placeholder).
+    pub fn candidate_statements<'s>(
+        &'s self,
+        subject: &str,
+    ) -> Option<impl Iterator<Item = usize> + 's> {
+        if !self.others.is_empty() {
+            return None;
+        }
+        let gated = self.by_subject.get(subject).map_or(&[][..], Vec::as_slice);
+        Some(self.ungated.iter().chain(gated).copied())
+    }
+
+    /// [`evaluate`](super::evaluate) for a web identity caller. Statements that cannot match
+    /// the caller are not looked at, so a `NotAllowed` verdict lists no principal misses for
+    /// them. Other callers are evaluated in full.
+    pub fn evaluate(&self, policy: &Policy, req: &Request) -> Verdict {
+        let Caller::Federated(provider) = &req.caller else {
+            return super::evaluate(policy, req);
+        };
+        let named: &[usize] = self
+            .by_provider
+            .get(provider.as_str())
+            .map_or(&[], Vec::as_slice);
+        // Both lists are in statement order: merge them, marking the statements known to
+        // match the caller.
+        let (mut a, mut b) = (named.iter().peekable(), self.others.iter().peekable());
+        let mut order: Vec<(usize, Option<Tri>)> =
+            Vec::with_capacity(named.len() + self.others.len());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(&&x), Some(&&y)) if x == y => {
+                    a.next();
+                    b.next();
+                    (x, Some(Tri::True))
+                }
+                (Some(&&x), Some(&&y)) if x < y => {
+                    a.next();
+                    (x, Some(Tri::True))
+                }
+                (_, Some(&&y)) => {
+                    b.next();
+                    (y, None)
+                }
+                (Some(&&x), None) => {
+                    a.next();
+                    (x, Some(Tri::True))
+                }
+                (None, None) => break,
+            };
+            order.push(next);
+        }
+        verdict_of(order.into_iter().filter_map(|(i, principal)| {
+            let st = policy.statements.get(i)?;
+            let condition = |c: usize, cond: &crate::model::Condition| {
+                condition_holds_with(cond, req, self.literals.get(&(i, c)))
+            };
+            Some((i, st.effect, applies(st, req, principal, &condition)))
+        }))
+    }
+}
+
+/// The providers a statement names literally as `Federated` principals.
+pub fn literal_providers(st: &Statement) -> impl Iterator<Item = &str> {
+    st.principal
+        .iter()
+        .flat_map(|p| p.entries.iter())
+        .filter(|(kind, v)| *kind == PrincipalKind::Federated && !v.templated)
+        .map(|(_, v)| v.text.as_str())
+}
+
+/// The subjects a statement admits, when a condition limits them to a list: a plain
+/// `StringEquals` (no set operator, no `IfExists`) on a `:sub` key, of literal values. With the
+/// key absent (another issuer's) or the subject not listed, such a condition is false.
+fn subject_gate(st: &Statement) -> Option<impl Iterator<Item = &str>> {
+    let gate = st.conditions.iter().find(|c| {
+        let plain_equality = c
+            .op
+            .as_ref()
+            .is_some_and(|o| o.base == BaseOp::StringEquals && o.set.is_none() && !o.fails_open());
+        let key = c.key.text.as_bytes();
+        plain_equality
+            && !c.key.is_unknown_part()
+            && key.len() >= 4
+            && key
+                .get(key.len() - 4..)
+                .is_some_and(|end| end.eq_ignore_ascii_case(b":sub"))
+            && c.values.iter().all(|v| !v.templated)
+    })?;
+    Some(gate.values.iter().map(|v| v.text.as_str()))
+}
