@@ -195,6 +195,76 @@ impl Target {
     }
 }
 
+/// Config entries by target, so that a finding is checked against the entries that can cover
+/// it rather than against every entry (a config of thousands of object targets made this
+/// findings × entries). Targets without wildcards are looked up by the finding's object or
+/// role; the rest (paths, globs, no target) are checked for every finding.
+struct EntryIndex {
+    /// Exact `Kind/namespace/name` targets.
+    objects: foldhash::HashMap<String, Vec<usize>>,
+    /// Exact ASCII role ARN targets, lowercased (ARN targets compare ignoring ASCII case).
+    arns: foldhash::HashMap<String, Vec<usize>>,
+    /// The entries of `arns`, for a role ARN that is not ASCII (compared the slow way).
+    all_arns: Vec<usize>,
+    /// Every other entry.
+    scanned: Vec<usize>,
+}
+
+impl EntryIndex {
+    fn new(entries: &[(bool, Target)]) -> EntryIndex {
+        let mut index = EntryIndex {
+            objects: Default::default(),
+            arns: Default::default(),
+            all_arns: Vec::new(),
+            scanned: Vec::new(),
+        };
+        for (i, (_, target)) in entries.iter().enumerate() {
+            match target {
+                Target::Object(t) if !crate::iam_eval::glob::has_wildcard(t) => {
+                    index.objects.entry(t.clone()).or_default().push(i);
+                }
+                Target::Arn(t) if !crate::iam_eval::glob::has_wildcard(t) && t.is_ascii() => {
+                    index
+                        .arns
+                        .entry(t.to_ascii_lowercase())
+                        .or_default()
+                        .push(i);
+                    index.all_arns.push(i);
+                }
+                _ => index.scanned.push(i),
+            }
+        }
+        index
+    }
+
+    /// The entries that may cover `f`, into `out` (cleared first).
+    fn candidates(&self, f: &Finding, out: &mut Vec<usize>) {
+        out.clear();
+        out.extend_from_slice(&self.scanned);
+        let object = f.identity.split('#').next().unwrap_or("");
+        if let Some(list) = self.objects.get(object) {
+            out.extend_from_slice(list);
+        }
+        if self.all_arns.is_empty() {
+            return;
+        }
+        let Some(who) = f
+            .identity
+            .strip_prefix("role:")
+            .and_then(|r| r.split('#').next())
+        else {
+            return;
+        };
+        if who.is_ascii() {
+            if let Some(list) = self.arns.get(&who.to_ascii_lowercase()) {
+                out.extend_from_slice(list);
+            }
+        } else {
+            out.extend_from_slice(&self.all_arns);
+        }
+    }
+}
+
 /// Annotation and comment markers in (file, start) order, each with the furthest end of the
 /// markers up to it in its file: a finding looks back only over the markers that start before
 /// it and may still reach it, not over every marker (a file of thousands of annotated objects
@@ -270,6 +340,8 @@ pub fn apply(
         .collect();
     let mut used = vec![false; config.suppress.len()];
     let mut suppressed = 0;
+    let by_target = EntryIndex::new(&entries);
+    let mut candidates = Vec::new();
     // Filtered in place: the findings are the largest list made after loading, and a second
     // one would be fresh memory.
     let mut kept = findings;
@@ -277,7 +349,13 @@ pub fn apply(
         let path = &sources.get(f.span.file).display;
         let by_marker = markers.cover(f);
         let mut by_config = false;
-        for ((e, (expired, target)), used) in config.suppress.iter().zip(&entries).zip(&mut used) {
+        by_target.candidates(f, &mut candidates);
+        for &i in &candidates {
+            let (Some(e), Some((expired, target)), Some(used)) =
+                (config.suppress.get(i), entries.get(i), used.get_mut(i))
+            else {
+                continue;
+            };
             if !expired
                 && rule_matches(std::slice::from_ref(&e.rule), f.rule)
                 && target.covers(f, path)
@@ -411,5 +489,62 @@ mod tests {
             ..entry("x")
         };
         assert!(Target::of(&any).covers(&sa, "anything"));
+    }
+
+    /// The entries the index offers a finding include every entry whose target covers it, for
+    /// exact, globbed and mixed-case targets, ARNs that are not ASCII, and paths.
+    #[test]
+    fn entry_index_offers_every_covering_entry() {
+        let targets = [
+            "ServiceAccount/team/app",
+            "ServiceAccount/team/*",
+            "Deployment/team/app",
+            "arn:aws:iam::111122223333:role/CI-Deploy",
+            "arn:aws:iam::111122223333:role/ci-*",
+            "arn:aws:iam::111122223333:role/other",
+            "deploy/**/*.yaml",
+        ];
+        let entries: Vec<(bool, Target)> = targets
+            .iter()
+            .map(|t| {
+                let e = SuppressEntry {
+                    rule: "TRUST001".into(),
+                    target: Some((*t).into()),
+                    reason: Some("reviewed".into()),
+                    expires: None,
+                    line: 1,
+                };
+                (false, Target::of(&e))
+            })
+            .collect();
+        let index = EntryIndex::new(&entries);
+        let identities = [
+            "ServiceAccount/team/app#role",
+            "ServiceAccount/team/other#role",
+            "Deployment/team/app#pod",
+            "role:arn:aws:iam::111122223333:role/ci-deploy#trust.Statement[0]",
+            "role:arn:aws:iam::111122223333:role/CI-DEPLOY#trust.Statement[0]",
+            "role:arn:aws:iam::111122223333:role/ci-déploy#trust.Statement[0]",
+            "role:arn:aws:iam::111122223333:role/other#trust",
+            "",
+        ];
+        let mut offered = Vec::new();
+        let mut covered_somewhere = 0;
+        for identity in identities {
+            for path in ["deploy/team/a.yaml", "other/a.json"] {
+                let f = finding("TRUST001", 0, 0, identity);
+                index.candidates(&f, &mut offered);
+                for (i, (_, target)) in entries.iter().enumerate() {
+                    if target.covers(&f, path) {
+                        covered_somewhere += 1;
+                        assert!(
+                            offered.contains(&i),
+                            "{identity} in {path}: entry {i} not offered"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(covered_somewhere > 8);
     }
 }
