@@ -145,9 +145,8 @@ pub fn rejection<'a>(
             }
         }
     }
-    let first = Some(first);
     Some(match first {
-        Some(Verdict::NotAllowed(misses)) => misses
+        Verdict::NotAllowed(misses) => misses
             .iter()
             .find_map(|(st, miss)| match miss {
                 Miss::Condition(i) => policy.statements.get(*st)?.conditions.get(*i),
@@ -160,9 +159,9 @@ pub fn rejection<'a>(
             .unwrap_or_else(|| {
                 Rejection::Other("no statement admits the cluster's web identity".into())
             }),
-        Some(Verdict::Denied(i)) => {
-            Rejection::Other(format!("statement {} denies it explicitly", i + 1))
+        Verdict::Denied(i) => Rejection::Other(format!("statement {} denies it explicitly", i + 1)),
+        Verdict::Allowed(_) | Verdict::Unknown(_) => {
+            Rejection::Other("no statement admits it".into())
         }
-        _ => Rejection::Other("no statement admits it".into()),
     })
 }
