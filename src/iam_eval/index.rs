@@ -78,31 +78,23 @@ impl<'a> WebIdentityIndex<'a> {
                 (_, Some(_)) => index.others.push(i),
                 (Some(p), None) if p.star.is_some() => index.others.push(i),
                 (Some(p), None) => {
-                    let mut other = false;
-                    for (kind, value) in p.entries.iter() {
-                        if *kind != PrincipalKind::Federated {
-                            continue;
-                        }
-                        if value.templated {
-                            other = true;
-                            continue;
-                        }
-                        let list = index.by_provider.entry(&value.text).or_default();
-                        if list.last() != Some(&i) {
-                            list.push(i);
-                        }
+                    let mut named = false;
+                    for provider in literal_providers(st) {
+                        named = true;
+                        push_once(index.by_provider.entry(provider).or_default(), i);
                     }
-                    if other {
+                    let placeholder = p
+                        .entries
+                        .iter()
+                        .any(|(kind, v)| *kind == PrincipalKind::Federated && v.templated);
+                    if placeholder {
                         index.others.push(i);
                     }
-                    if st.effect == Effect::Allow && literal_providers(st).next().is_some() {
+                    if st.effect == Effect::Allow && named {
                         match subject_gate(st) {
                             Some(subjects) => {
                                 for subject in subjects {
-                                    let list = index.by_subject.entry(subject).or_default();
-                                    if list.last() != Some(&i) {
-                                        list.push(i);
-                                    }
+                                    push_once(index.by_subject.entry(subject).or_default(), i);
                                 }
                             }
                             None => index.ungated.push(i),
@@ -165,34 +157,15 @@ impl<'a> WebIdentityIndex<'a> {
             .by_provider
             .get(provider.as_str())
             .map_or(&[], Vec::as_slice);
-        // Both lists are in statement order: merge them, marking the statements known to
-        // match the caller.
-        let (mut a, mut b) = (named.iter().peekable(), self.others.iter().peekable());
-        let mut order: Vec<(usize, Option<Tri>)> =
-            Vec::with_capacity(named.len() + self.others.len());
-        loop {
-            let next = match (a.peek(), b.peek()) {
-                (Some(&&x), Some(&&y)) if x == y => {
-                    a.next();
-                    b.next();
-                    (x, Some(Tri::True))
-                }
-                (Some(&&x), Some(&&y)) if x < y => {
-                    a.next();
-                    (x, Some(Tri::True))
-                }
-                (_, Some(&&y)) => {
-                    b.next();
-                    (y, None)
-                }
-                (Some(&&x), None) => {
-                    a.next();
-                    (x, Some(Tri::True))
-                }
-                (None, None) => break,
-            };
-            order.push(next);
-        }
+        // The statements that name the caller (their principal is known to match) and the
+        // others, in statement order; a statement in both counts as naming it.
+        let mut order: Vec<(usize, Option<Tri>)> = named
+            .iter()
+            .map(|&i| (i, Some(Tri::True)))
+            .chain(self.others.iter().map(|&i| (i, None)))
+            .collect();
+        order.sort_unstable_by_key(|&(i, principal)| (i, principal.is_none()));
+        order.dedup_by_key(|&mut (i, _)| i);
         verdict_of(order.into_iter().filter_map(|(i, principal)| {
             let st = policy.statements.get(i)?;
             let condition = |c: usize, cond: &crate::model::Condition| {
@@ -213,22 +186,27 @@ pub fn literal_providers(st: &Statement) -> impl Iterator<Item = &str> {
 }
 
 /// The subjects a statement admits, when a condition limits them to a list: a plain
-/// `StringEquals` (no set operator, no `IfExists`) on a `:sub` key, of literal values. With the
-/// key absent (another issuer's) or the subject not listed, such a condition is false.
+/// `StringEquals` (no set operator, no `IfExists`) on an issuer's `sub` claim, of literal
+/// values. With the key absent (another issuer's) or the subject not listed, such a condition
+/// is false.
 fn subject_gate(st: &Statement) -> Option<impl Iterator<Item = &str>> {
     let gate = st.conditions.iter().find(|c| {
         let plain_equality = c
             .op
             .as_ref()
             .is_some_and(|o| o.base == BaseOp::StringEquals && o.set.is_none() && !o.fails_open());
-        let key = c.key.text.as_bytes();
         plain_equality
             && !c.key.is_unknown_part()
-            && key.len() >= 4
-            && key
-                .get(key.len() - 4..)
-                .is_some_and(|end| end.eq_ignore_ascii_case(b":sub"))
+            && super::issuer::split_claim_key(&c.key.text)
+                .is_some_and(|(_, claim)| claim.eq_ignore_ascii_case("sub"))
             && c.values.iter().all(|v| !v.templated)
     })?;
     Some(gate.values.iter().map(|v| v.text.as_str()))
+}
+
+/// Append a statement to a list of statements in order, once.
+fn push_once(list: &mut Vec<usize>, i: usize) {
+    if list.last() != Some(&i) {
+        list.push(i);
+    }
 }
