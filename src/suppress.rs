@@ -178,21 +178,27 @@ impl Target {
         match self {
             Target::Any => true,
             Target::Arn(target) => {
-                let who = f
-                    .identity
-                    .strip_prefix("role:")
-                    .and_then(|r| r.split('#').next())
-                    .unwrap_or("");
-                crate::iam_eval::glob::matches_ci(target, who)
+                crate::iam_eval::glob::matches_ci(target, role_of(f).unwrap_or(""))
             }
             Target::Object(target) => {
-                let object = f.identity.split('#').next().unwrap_or("");
-                crate::iam_eval::glob::match_value(target, object, true, false, false)
+                crate::iam_eval::glob::match_value(target, object_of(f), true, false, false)
                     == crate::iam_eval::Tri::True
             }
             Target::Path(matcher) => matcher.as_ref().is_some_and(|m| m.is_match(path)),
         }
     }
+}
+
+/// The object a finding is about, as an object target names it: its identity up to `#`.
+fn object_of(f: &Finding) -> &str {
+    f.identity.split('#').next().unwrap_or("")
+}
+
+/// The role a finding is about, as an ARN target names it, when its identity is a role's.
+fn role_of(f: &Finding) -> Option<&str> {
+    f.identity
+        .strip_prefix("role:")
+        .and_then(|r| r.split('#').next())
 }
 
 /// Config entries by target, so that a finding is checked against the entries that can cover
@@ -241,18 +247,13 @@ impl EntryIndex {
     fn candidates(&self, f: &Finding, out: &mut Vec<usize>) {
         out.clear();
         out.extend_from_slice(&self.scanned);
-        let object = f.identity.split('#').next().unwrap_or("");
-        if let Some(list) = self.objects.get(object) {
+        if let Some(list) = self.objects.get(object_of(f)) {
             out.extend_from_slice(list);
         }
         if self.all_arns.is_empty() {
             return;
         }
-        let Some(who) = f
-            .identity
-            .strip_prefix("role:")
-            .and_then(|r| r.split('#').next())
-        else {
+        let Some(who) = role_of(f) else {
             return;
         };
         if who.is_ascii() {
