@@ -39,6 +39,11 @@ const SHAPES: &[Shape] = &[
         "yaml",
         many_subjects,
     ),
+    (
+        "provider statements and a NotPrincipal",
+        "yaml",
+        provider_statements_and_not_principal,
+    ),
 ];
 
 /// `head`, then `item(i)` for each of `n` objects.
@@ -150,6 +155,23 @@ fn statement_per_provider(n: usize) -> String {
             )
         })
         .collect();
+    with_service_accounts(n, &statements.join(", "))
+}
+
+/// A statement per provider (`n`) trusting a subject no ServiceAccount has, one more that
+/// trusts every provider but one (`NotPrincipal`) on a condition no token meets, and `n`
+/// ServiceAccounts naming the role: each is rejected, and SA002 once judged each through every
+/// provider, since the `NotPrincipal` statement may admit it through any.
+fn provider_statements_and_not_principal(n: usize) -> String {
+    let mut statements: Vec<String> = (0..n)
+        .map(|i| {
+            let issuer = format!("oidc.eks.eu-west-1.amazonaws.com/id/{i:032X}");
+            format!(
+                r#"{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::111122223333:oidc-provider/{issuer}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{issuer}:sub": "system:serviceaccount:other:sa{i}"}}}}}}"#
+            )
+        })
+        .collect();
+    statements.push(r#"{"Effect": "Allow", "NotPrincipal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/example.com"}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {"aws:PrincipalTag/team": "x"}}}"#.to_string());
     with_service_accounts(n, &statements.join(", "))
 }
 

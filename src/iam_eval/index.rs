@@ -131,19 +131,151 @@ impl<'a> WebIdentityIndex<'a> {
         Some(index)
     }
 
-    /// The Allow statements through which a web identity with this `sub` could be admitted (it
-    /// is admitted only through a provider one of them names literally), or `None` when any
-    /// provider might admit it (a statement trusts `*`, uses `NotPrincipal`, or names a
-    /// provider with a placeholder).
-    pub fn candidate_statements<'s>(
-        &'s self,
-        subject: &str,
-    ) -> Option<impl Iterator<Item = usize> + 's> {
-        if !self.others.is_empty() {
-            return None;
+    /// What [`providers_to_try`](Self::providers_to_try) needs of a policy's list of trusted
+    /// providers (ARN and issuer each), worked out once for every subject.
+    pub fn plan<'p>(&self, policy: &Policy, providers: &[(&'p str, &'p str)]) -> ProviderPlan<'p> {
+        let position = providers
+            .iter()
+            .enumerate()
+            .map(|(i, &(provider, _))| (provider, i))
+            .collect();
+        ProviderPlan {
+            position,
+            for_others: self.others_representatives(policy, providers),
         }
+    }
+
+    /// Positions in the plan's provider list of the providers through which a web identity
+    /// with this `sub` could be admitted, if any provider admits it: those of the Allow
+    /// statements that could admit this subject, and those [`ProviderPlan`] keeps for the
+    /// statements that may match any provider. A position may come more than once.
+    pub fn providers_to_try<'s>(
+        &'s self,
+        plan: &'s ProviderPlan<'_>,
+        policy: &'s Policy,
+        subject: &str,
+    ) -> impl Iterator<Item = usize> + 's {
         let gated = self.by_subject.get(subject).map_or(&[][..], Vec::as_slice);
-        Some(self.ungated.iter().chain(gated).copied())
+        self.ungated
+            .iter()
+            .chain(gated)
+            .filter_map(|&i| policy.statements.get(i))
+            .flat_map(literal_providers)
+            .filter_map(|provider| plan.position.get(provider).copied())
+            .chain(plan.for_others.iter().copied())
+    }
+
+    /// For the statements of `others`: one provider of each class they cannot tell apart, and
+    /// every provider they can.
+    ///
+    /// Why one of a class is enough: a provider that no candidate statement names is named only
+    /// by Allow statements whose `sub` list leaves the subject out, which are false for it, and
+    /// by Deny statements. Without a Deny, its verdict is that of `others` alone. Those
+    /// statements see a provider only through their principals (named literally, or matched by
+    /// a placeholder) and through condition keys of its issuer. Two providers that they name
+    /// alike, that match their placeholders alike, and whose issuers no key of theirs names,
+    /// get the same verdict from them; a Deny can only take that away. So one provider of a
+    /// class that no Deny names answers for the class. A class whose every provider a Deny
+    /// names is tried provider by provider, leaving out those denied whatever the request (a
+    /// Deny of web identity without conditions). A provider whose issuer a key names is tried
+    /// on its own.
+    fn others_representatives(&self, policy: &Policy, providers: &[(&str, &str)]) -> Vec<usize> {
+        if self.others.is_empty() {
+            return Vec::new();
+        }
+        let mut keyed_issuers: HashSet<String> = HashSet::default();
+        let mut named: HashMap<&str, Vec<usize>> = HashMap::default();
+        let mut templated: Vec<&PStr> = Vec::new();
+        for &i in &self.others {
+            let Some(st) = policy.statements.get(i) else {
+                continue;
+            };
+            for cond in st.conditions.iter() {
+                // A request holds only `<issuer>:sub` and `<issuer>:aud`.
+                let key = cond.key.text.to_ascii_lowercase();
+                if let Some(issuer) = key
+                    .strip_suffix(":sub")
+                    .or_else(|| key.strip_suffix(":aud"))
+                {
+                    keyed_issuers.insert(issuer.to_string());
+                }
+            }
+            let blocks = st.principal.iter().chain(st.not_principal());
+            let federated = blocks
+                .flat_map(|b| b.entries.iter())
+                .filter(|(kind, _)| *kind == PrincipalKind::Federated);
+            for (_, value) in federated {
+                if value.templated {
+                    templated.push(value);
+                } else {
+                    push_once(named.entry(value.text.as_str()).or_default(), i);
+                }
+            }
+        }
+        // The Deny statements naming a provider: none, some, or one that always applies.
+        let denial = |provider: &str| {
+            let denies = self
+                .by_provider
+                .get(provider)
+                .into_iter()
+                .flatten()
+                .filter_map(|&i| policy.statements.get(i))
+                .filter(|st| st.effect == Effect::Deny);
+            let mut denied = Denial::None;
+            for st in denies {
+                let always = st.conditions.is_empty()
+                    && super::action_matches(st, super::WEB_IDENTITY_ACTION) == Tri::True;
+                if always {
+                    return Denial::Always;
+                }
+                denied = Denial::Sometimes;
+            }
+            denied
+        };
+        #[derive(Default)]
+        struct Class {
+            undenied: Option<usize>,
+            denied: Vec<usize>,
+        }
+        let mut class_of: HashMap<(&[usize], Vec<Tri>), usize> = HashMap::default();
+        let mut classes: Vec<Class> = Vec::new();
+        let mut representatives = Vec::new();
+        for (position, &(provider, issuer)) in providers.iter().enumerate() {
+            let denial = denial(provider);
+            if denial == Denial::Always {
+                continue;
+            }
+            if keyed_issuers.contains(&issuer.to_ascii_lowercase()) {
+                representatives.push(position);
+                continue;
+            }
+            let names = named.get(provider).map_or(&[][..], Vec::as_slice);
+            let placeholders = templated
+                .iter()
+                .map(|v| match_value(&v.text, provider, false, v.templated, false))
+                .collect();
+            let next = classes.len();
+            let c = *class_of.entry((names, placeholders)).or_insert(next);
+            if c == next {
+                classes.push(Class::default());
+            }
+            let Some(class) = classes.get_mut(c) else {
+                continue;
+            };
+            match denial {
+                Denial::None => {
+                    class.undenied.get_or_insert(position);
+                }
+                _ => class.denied.push(position),
+            }
+        }
+        for class in classes {
+            match class.undenied {
+                Some(position) => representatives.push(position),
+                None => representatives.extend(class.denied),
+            }
+        }
+        representatives
     }
 
     /// [`evaluate`](super::evaluate) for a web identity caller. Statements that cannot match
@@ -174,6 +306,24 @@ impl<'a> WebIdentityIndex<'a> {
             Some((i, st.effect, applies(st, req, principal, &condition)))
         }))
     }
+}
+
+/// How Deny statements name a provider.
+#[derive(Clone, Copy, PartialEq)]
+enum Denial {
+    None,
+    /// Under conditions.
+    Sometimes,
+    /// Whatever the request.
+    Always,
+}
+
+/// A policy's trusted providers as [`WebIdentityIndex::providers_to_try`] reads them.
+pub struct ProviderPlan<'p> {
+    /// Provider ARN → position in the list.
+    position: HashMap<&'p str, usize>,
+    /// Positions to try whatever the subject, for the statements that may match any provider.
+    for_others: Vec<usize>,
 }
 
 /// The providers a statement names literally as `Federated` principals.

@@ -7,7 +7,7 @@ mod index;
 pub mod issuer;
 
 use index::LiteralValues;
-pub use index::{literal_providers, WebIdentityIndex};
+pub use index::{literal_providers, ProviderPlan, WebIdentityIndex};
 
 use crate::model::{BaseOp, Condition, Effect, Policy, PrincipalKind, SetOp, Statement};
 use glob::match_value;
@@ -64,8 +64,11 @@ pub fn arn_parts(arn: &str) -> Option<[&str; 6]> {
     Some(parts)
 }
 
+/// The action an IRSA token is exchanged with.
+pub const WEB_IDENTITY_ACTION: &str = "sts:AssumeRoleWithWebIdentity";
+
 /// Three-valued logic: a templated value may make the answer unknown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Tri {
     True,
     False,
@@ -126,7 +129,7 @@ impl Request {
     ) -> Request {
         Request {
             caller: Caller::Federated(provider_arn.to_string()),
-            action: "sts:AssumeRoleWithWebIdentity".into(),
+            action: WEB_IDENTITY_ACTION.into(),
             context: vec![
                 (
                     format!("{issuer}:sub"),

@@ -202,9 +202,16 @@ fn arn_fields_split_like_the_string_splitter() {
 /// A large policy (more statements, principals and condition values than the index's threshold)
 /// judged through [`WebIdentityIndex`] and in full: the same verdict for every provider and
 /// ServiceAccount, apart from the principal misses of statements the index skips.
-#[test]
-fn the_web_identity_index_judges_as_the_full_evaluation_does() {
-    let provider = |k: usize| format!("arn:aws:iam::111122223333:oidc-provider/{ISSUER}{k}");
+fn indexed_provider(k: usize) -> String {
+    format!("arn:aws:iam::111122223333:oidc-provider/{ISSUER}{k}")
+}
+
+/// A policy past the index's threshold, with every kind of statement the index sorts: one per
+/// provider (some sharing one), each listing twenty subjects; a Deny; a `NotPrincipal`; a `*`;
+/// an AWS principal; and a principal and subject with placeholders. `extra` statements (JSON)
+/// are appended.
+fn large_policy(extra: &[&str]) -> Policy {
+    let provider = indexed_provider;
     let subjects = |k: usize| -> String {
         let list: Vec<String> = (0..20)
             .map(|j| format!(r#""system:serviceaccount:ns{}:sa{j}""#, (k + j) % 7))
@@ -241,6 +248,7 @@ fn the_web_identity_index_judges_as_the_full_evaluation_does() {
         provider(3),
         subjects(5)
     ));
+    statements.extend(extra.iter().map(|s| s.to_string()));
     let text = format!(
         r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
         statements.join(",")
@@ -259,6 +267,13 @@ fn the_web_identity_index_judges_as_the_full_evaluation_does() {
             }
         }
     }
+    p
+}
+
+#[test]
+fn the_web_identity_index_judges_as_the_full_evaluation_does() {
+    let p = large_policy(&[]);
+    let provider = indexed_provider;
     let index = WebIdentityIndex::of(&p).expect("a policy this large is indexed");
     let without_principal_misses = |v: Verdict| match v {
         Verdict::NotAllowed(misses) => Verdict::NotAllowed(
@@ -293,4 +308,119 @@ fn the_web_identity_index_judges_as_the_full_evaluation_does() {
         4,
         "allowed, denied, unknown and not allowed all seen"
     );
+}
+
+/// A policy made large enough to be indexed by statements that admit nobody the tests ask
+/// about (subjects of `ns9`), followed by `statements` (JSON).
+fn padded_policy(statements: &[String]) -> Policy {
+    let mut all: Vec<String> = (0..17)
+        .map(|i| {
+            let k = i % 3;
+            format!(
+                r#"{{"Effect":"Allow","Principal":{{"Federated":"{}"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"StringEquals":{{"{ISSUER}{k}:sub":"system:serviceaccount:ns9:sa{i}"}}}}}}"#,
+                indexed_provider(k)
+            )
+        })
+        .collect();
+    all.extend_from_slice(statements);
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        all.join(",")
+    );
+    let doc = json::parse(&text, 0, &Default::default()).unwrap();
+    iam::parse_policy(&doc.root, &iam::Literal, true, &doc.duplicates)
+}
+
+/// Whether some provider admits a ServiceAccount, asked through the index (the first provider,
+/// then [`WebIdentityIndex::providers_to_try`]) and by judging every provider in full: the same
+/// answer for every subject and audience, with providers the policy does not name in the list
+/// too.
+#[test]
+fn the_providers_to_try_admit_whoever_some_provider_admits() {
+    // A condition on a tag the request lacks, negated: it fails open, so these statements
+    // admit any subject through the providers their principals leave in.
+    let fail_open = r#""Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringNotEquals":{"aws:PrincipalTag/team":"x"}}"#;
+    let listed = |ks: std::ops::Range<usize>| {
+        let arns: Vec<String> = ks
+            .map(|k| format!(r#""{}""#, indexed_provider(k)))
+            .collect();
+        arns.join(",")
+    };
+    let cases = [
+        ("large", large_policy(&[])),
+        // Only provider 11 is left in; providers 0 to 10 are one class, named alike.
+        (
+            "not-principal",
+            padded_policy(&[format!(
+                r#"{{"Effect":"Allow","NotPrincipal":{{"Federated":[{}]}},{fail_open}}}"#,
+                listed(0..11)
+            )]),
+        ),
+        // Every provider is let in, but 0 and 1 are always denied: another must be tried.
+        (
+            "deny",
+            padded_policy(&[
+                format!(
+                    r#"{{"Effect":"Deny","Principal":{{"Federated":[{}]}},"Action":"sts:AssumeRoleWithWebIdentity"}}"#,
+                    listed(0..2)
+                ),
+                format!(r#"{{"Effect":"Allow","Principal":"*",{fail_open}}}"#),
+            ]),
+        ),
+        // Every provider is let in and denied for one namespace's ServiceAccounts (provider k
+        // for those of `ns{k % 8}`): none answers for the others.
+        (
+            "deny-each",
+            padded_policy(
+                &(0..12)
+                    .map(|k| {
+                        format!(
+                            r#"{{"Effect":"Deny","Principal":{{"Federated":"{}"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"StringLike":{{"{ISSUER}{k}:sub":"system:serviceaccount:ns{}:*"}}}}}}"#,
+                            indexed_provider(k),
+                            k % 8
+                        )
+                    })
+                    .chain([format!(r#"{{"Effect":"Allow","Principal":"*",{fail_open}}}"#)])
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+    ];
+    let providers: Vec<(String, String)> = (0..12)
+        .map(|k| (indexed_provider(k), format!("{ISSUER}{k}")))
+        .collect();
+    let providers: Vec<(&str, &str)> = providers
+        .iter()
+        .map(|(p, i)| (p.as_str(), i.as_str()))
+        .collect();
+    let mut answers = std::collections::HashSet::new();
+    for (case, p) in &cases {
+        let index = WebIdentityIndex::of(p).expect("a policy this large is indexed");
+        let plan = index.plan(p, &providers);
+        // With another audience, only the statements without an `aud` condition admit.
+        for (ns, j, audience) in (0..8).flat_map(|ns| {
+            [0, 1, 9, 19, 25]
+                .into_iter()
+                .flat_map(move |j| ["sts.amazonaws.com", "other"].map(|a| (ns, j, a)))
+        }) {
+            let (ns, sa) = (format!("ns{ns}"), format!("sa{j}"));
+            let admits = |position: usize| {
+                let (provider, issuer) = providers[position];
+                let req = Request::irsa(provider, issuer, &ns, &sa, audience);
+                evaluate(p, &req).may_allow()
+            };
+            let by_every_provider = (0..providers.len()).any(admits);
+            let subject = format!("system:serviceaccount:{ns}:{sa}");
+            let by_index = admits(0) || index.providers_to_try(&plan, p, &subject).any(admits);
+            assert_eq!(by_index, by_every_provider, "{case}: {subject}, {audience}");
+            answers.insert((*case, by_every_provider));
+        }
+    }
+    let expected = [
+        ("large", true),
+        ("large", false),
+        ("not-principal", true),
+        ("deny", true),
+        ("deny-each", true),
+    ];
+    assert_eq!(answers, expected.into_iter().collect());
 }

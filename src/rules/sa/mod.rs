@@ -8,7 +8,7 @@ pub mod role_does_not_trust_sa;
 pub mod role_shared_across_namespaces;
 pub mod unused_sa_with_role;
 
-use crate::iam_eval::{evaluate, literal_providers, Miss, Request, Verdict, WebIdentityIndex};
+use crate::iam_eval::{evaluate, Miss, ProviderPlan, Request, Verdict, WebIdentityIndex};
 use crate::model::{Condition, Policy, ServiceAccount};
 use crate::rules::trust::{claim_of, oidc_uses};
 
@@ -28,10 +28,9 @@ struct Judged<'a> {
     /// The OIDC providers the policy trusts (of the cluster's issuer when known), once each,
     /// in policy order, with their issuers.
     providers: Vec<(&'a str, &'a str)>,
-    /// The same, by provider.
-    issuer_of: foldhash::HashMap<&'a str, &'a str>,
-    /// For a large policy (`None`: small enough to evaluate whole).
-    index: Option<WebIdentityIndex<'a>>,
+    /// For a large policy (`None`: small enough to evaluate whole), with what it needs of
+    /// `providers`.
+    index: Option<(WebIdentityIndex<'a>, ProviderPlan<'a>)>,
 }
 
 impl<'a> PolicyIndexes<'a> {
@@ -39,7 +38,7 @@ impl<'a> PolicyIndexes<'a> {
         self.by_policy
             .entry(policy as *const Policy)
             .or_insert_with(|| {
-                let mut issuer_of = foldhash::HashMap::default();
+                let mut seen = foldhash::HashSet::default();
                 let mut providers = Vec::new();
                 let uses = oidc_uses(policy).filter(|u| {
                     cluster_issuer.is_none_or(|c| {
@@ -48,18 +47,15 @@ impl<'a> PolicyIndexes<'a> {
                     })
                 });
                 for u in uses {
-                    if issuer_of
-                        .insert(u.provider.text.as_str(), u.issuer)
-                        .is_none()
-                    {
+                    if seen.insert(u.provider.text.as_str()) {
                         providers.push((u.provider.text.as_str(), u.issuer));
                     }
                 }
-                Judged {
-                    providers,
-                    issuer_of,
-                    index: WebIdentityIndex::of(policy),
-                }
+                let index = WebIdentityIndex::of(policy).map(|index| {
+                    let plan = index.plan(policy, &providers);
+                    (index, plan)
+                });
+                Judged { providers, index }
             })
     }
 }
@@ -99,7 +95,7 @@ pub fn rejection<'a>(
             sa.audience(),
         );
         match &judged.index {
-            Some(index) => index.evaluate(policy, &req),
+            Some((index, _)) => index.evaluate(policy, &req),
             None => evaluate(policy, &req),
         }
     };
@@ -109,31 +105,23 @@ pub fn rejection<'a>(
     if first.may_allow() {
         return None;
     }
-    let subject = format!(
-        "system:serviceaccount:{}:{}",
-        sa.meta.namespace, sa.meta.name
-    );
-    let candidates = judged
-        .index
-        .as_ref()
-        .and_then(|index| index.candidate_statements(&subject));
-    match candidates {
-        // A large policy: only the providers of the statements that could admit this subject
-        // (a statement per subject would otherwise make every ServiceAccount try them all).
-        Some(statements) => {
+    match &judged.index {
+        // A large policy: only the providers that could admit this subject (a statement per
+        // subject or per provider would otherwise make every ServiceAccount try them all).
+        Some((index, plan)) => {
+            let subject = format!(
+                "system:serviceaccount:{}:{}",
+                sa.meta.namespace, sa.meta.name
+            );
+            // A set, not a flag per provider: the list may be as long as the policy.
             let mut tried = foldhash::HashSet::default();
-            tried.insert(first_provider);
-            for i in statements {
-                let Some(st) = policy.statements.get(i) else {
+            tried.insert(0);
+            for position in index.providers_to_try(plan, policy, &subject) {
+                let Some(&(provider, issuer)) = judged.providers.get(position) else {
                     continue;
                 };
-                for provider in literal_providers(st) {
-                    let Some(&issuer) = judged.issuer_of.get(provider) else {
-                        continue;
-                    };
-                    if tried.insert(provider) && verdict_for(provider, issuer).may_allow() {
-                        return None;
-                    }
+                if tried.insert(position) && verdict_for(provider, issuer).may_allow() {
+                    return None;
                 }
             }
         }
