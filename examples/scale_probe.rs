@@ -44,6 +44,7 @@ const SHAPES: &[Shape] = &[
         "yaml",
         provider_statements_and_not_principal,
     ),
+    ("statements trusting * per issuer", "yaml", star_per_issuer),
 ];
 
 /// `head`, then `item(i)` for each of `n` objects.
@@ -172,6 +173,24 @@ fn provider_statements_and_not_principal(n: usize) -> String {
         })
         .collect();
     statements.push(r#"{"Effect": "Allow", "NotPrincipal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/example.com"}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {"aws:PrincipalTag/team": "x"}}}"#.to_string());
+    with_service_accounts(n, &statements.join(", "))
+}
+
+/// `n` statements trusting `*`, each on another issuer's `sub`, one trusting a provider, and
+/// `n` ServiceAccounts it rejects: judging one once read every `*` statement.
+fn star_per_issuer(n: usize) -> String {
+    let mut statements: Vec<String> = (0..n)
+        .map(|i| {
+            let issuer = format!("oidc.eks.eu-west-1.amazonaws.com/id/{i:032X}");
+            format!(
+                r#"{{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{issuer}:sub": "system:serviceaccount:other:sa{i}"}}}}}}"#
+            )
+        })
+        .collect();
+    let issuer = "oidc.eks.eu-west-1.amazonaws.com/id/ABC";
+    statements.push(format!(
+        r#"{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::111122223333:oidc-provider/{issuer}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{issuer}:sub": "system:serviceaccount:x:y"}}}}}}"#
+    ));
     with_service_accounts(n, &statements.join(", "))
 }
 

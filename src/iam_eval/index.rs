@@ -21,6 +21,12 @@ pub struct WebIdentityIndex<'a> {
     /// Statements a web identity may match otherwise (`*`, `NotPrincipal`, a Federated
     /// value with a placeholder), in order: their principal is judged as usual.
     others: Vec<usize>,
+    /// Those of `others` without a condition that fails on a missing key, in order.
+    others_free: Vec<usize>,
+    /// The rest of `others`, by the (lower-cased) key of their first condition that fails when
+    /// the key is missing: a web identity request holds only its issuer's `sub` and `aud`, so
+    /// each can match only requests that have that key.
+    others_requiring: HashMap<String, Vec<usize>>,
     /// Case-sensitive equality conditions with many values: (statement, condition) to their
     /// values in a set.
     literals: HashMap<(usize, usize), LiteralValues<'a>>,
@@ -65,6 +71,8 @@ impl<'a> WebIdentityIndex<'a> {
         let mut index = WebIdentityIndex {
             by_provider: HashMap::default(),
             others: Vec::new(),
+            others_free: Vec::new(),
+            others_requiring: HashMap::default(),
             literals: HashMap::default(),
             by_subject: HashMap::default(),
             ungated: Vec::new(),
@@ -103,6 +111,12 @@ impl<'a> WebIdentityIndex<'a> {
                 }
                 // No principal: it matches no caller.
                 (None, None) => {}
+            }
+            if index.others.last() == Some(&i) {
+                match required_key(st) {
+                    Some(key) => push_once(index.others_requiring.entry(key).or_default(), i),
+                    None => index.others_free.push(i),
+                }
             }
             for (c, cond) in st.conditions.iter().enumerate() {
                 let equality = cond.op.as_ref().is_some_and(|o| {
@@ -178,7 +192,8 @@ impl<'a> WebIdentityIndex<'a> {
     /// class that no Deny names answers for the class. A class whose every provider a Deny
     /// names is tried provider by provider, leaving out those denied whatever the request (a
     /// Deny of web identity without conditions). A provider whose issuer a key names is tried
-    /// on its own.
+    /// on its own. The others meet only the statements without a condition on a missing key:
+    /// when none of those allows, no class needs trying.
     fn others_representatives(&self, policy: &Policy, providers: &[(&str, &str)]) -> Vec<usize> {
         if self.others.is_empty() {
             return Vec::new();
@@ -237,6 +252,12 @@ impl<'a> WebIdentityIndex<'a> {
             undenied: Option<usize>,
             denied: Vec<usize>,
         }
+        let free_allow = self.others_free.iter().any(|&i| {
+            policy
+                .statements
+                .get(i)
+                .is_some_and(|st| st.effect == Effect::Allow)
+        });
         let mut class_of: HashMap<(&[usize], Vec<Tri>), usize> = HashMap::default();
         let mut classes: Vec<Class> = Vec::new();
         let mut representatives = Vec::new();
@@ -247,6 +268,9 @@ impl<'a> WebIdentityIndex<'a> {
             }
             if keyed_issuers.contains(&issuer.to_ascii_lowercase()) {
                 representatives.push(position);
+                continue;
+            }
+            if !free_allow {
                 continue;
             }
             let names = named.get(provider).map_or(&[][..], Vec::as_slice);
@@ -279,8 +303,10 @@ impl<'a> WebIdentityIndex<'a> {
     }
 
     /// [`evaluate`](super::evaluate) for a web identity caller. Statements that cannot match
-    /// the caller are not looked at, so a `NotAllowed` verdict lists no principal misses for
-    /// them. Other callers are evaluated in full.
+    /// the caller are not looked at, so a `NotAllowed` verdict lists no misses for them: those
+    /// naming other providers only, and those with a condition on a key the request lacks
+    /// (another issuer's claim, or a key no web identity request has). Other callers are
+    /// evaluated in full.
     pub fn evaluate(&self, policy: &Policy, req: &Request) -> Verdict {
         let Caller::Federated(provider) = &req.caller else {
             return super::evaluate(policy, req);
@@ -294,7 +320,14 @@ impl<'a> WebIdentityIndex<'a> {
         let mut order: Vec<(usize, Option<Tri>)> = named
             .iter()
             .map(|&i| (i, Some(Tri::True)))
-            .chain(self.others.iter().map(|&i| (i, None)))
+            .chain(self.others_free.iter().map(|&i| (i, None)))
+            .chain(
+                req.context
+                    .iter()
+                    .filter_map(|(key, _)| self.others_requiring.get(&key.to_ascii_lowercase()))
+                    .flatten()
+                    .map(|&i| (i, None)),
+            )
             .collect();
         order.sort_unstable_by_key(|&(i, principal)| (i, principal.is_none()));
         order.dedup_by_key(|&mut (i, _)| i);
@@ -352,6 +385,19 @@ fn subject_gate(st: &Statement) -> Option<impl Iterator<Item = &str>> {
             && c.values.iter().all(|v| !v.templated)
     })?;
     Some(gate.values.iter().map(|v| v.text.as_str()))
+}
+
+/// The lower-cased key of a statement's first condition that is false when the request lacks
+/// the key (`None` when no condition is): a plain operator on a known key. An unknown operator
+/// is false whatever the request, so it requires a key no request has (the empty one).
+fn required_key(st: &Statement) -> Option<String> {
+    st.conditions.iter().find_map(|c| {
+        let Some(op) = &c.op else {
+            return Some(String::new());
+        };
+        let fails_closed = op.base != BaseOp::Null && !op.fails_open() && !c.key.is_unknown_part();
+        fails_closed.then(|| c.key.text.as_str().to_ascii_lowercase())
+    })
 }
 
 /// Append a statement to a list of statements in order, once.

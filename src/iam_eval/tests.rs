@@ -275,16 +275,8 @@ fn the_web_identity_index_judges_as_the_full_evaluation_does() {
     let p = large_policy(&[]);
     let provider = indexed_provider;
     let index = WebIdentityIndex::of(&p).expect("a policy this large is indexed");
-    let without_principal_misses = |v: Verdict| match v {
-        Verdict::NotAllowed(misses) => Verdict::NotAllowed(
-            misses
-                .into_iter()
-                .filter(|(_, m)| *m != Miss::Principal)
-                .collect(),
-        ),
-        other => other,
-    };
     let mut kinds = std::collections::HashSet::new();
+    let mut left_out = 0;
     for k in 0..7 {
         for ns in 0..7 {
             for j in [0, 1, 9, 19, 25] {
@@ -296,13 +288,37 @@ fn the_web_identity_index_judges_as_the_full_evaluation_does() {
                     &format!("sa{j}"),
                     "sts.amazonaws.com",
                 );
-                let full = without_principal_misses(evaluate(&p, &req));
-                let indexed = without_principal_misses(index.evaluate(&p, &req));
-                assert_eq!(indexed, full, "provider {k}, ns{ns}/sa{j}");
+                let case = format!("provider {k}, ns{ns}/sa{j}");
+                let full = evaluate(&p, &req);
                 kinds.insert(std::mem::discriminant(&full));
+                match (index.evaluate(&p, &req), full) {
+                    // The index lists the misses of the statements it judges, as the full
+                    // evaluation does; it leaves out only statements that cannot match this
+                    // caller: the principal does not match, or a condition fails because the
+                    // request lacks its key.
+                    (Verdict::NotAllowed(indexed), Verdict::NotAllowed(full)) => {
+                        for miss in &indexed {
+                            assert!(full.contains(miss), "{case}: {miss:?} not in {full:?}");
+                        }
+                        for (i, miss) in full.iter().filter(|m| !indexed.contains(m)) {
+                            let st = &p.statements[*i];
+                            let missing_key = st.conditions.iter().any(|c| {
+                                condition_holds(c, &req) == Tri::False
+                                    && req.values(&c.key.text).is_none()
+                            });
+                            assert!(
+                                *miss == Miss::Principal || missing_key,
+                                "{case}: statement {i} ({miss:?}) left out"
+                            );
+                            left_out += 1;
+                        }
+                    }
+                    (indexed, full) => assert_eq!(indexed, full, "{case}"),
+                }
             }
         }
     }
+    assert!(left_out > 0, "some statements are left out");
     assert_eq!(
         kinds.len(),
         4,
@@ -328,11 +344,21 @@ fn padded_policy(statements: &[String]) -> Policy {
         all.join(",")
     );
     let doc = json::parse(&text, 0, &Default::default()).unwrap();
-    iam::parse_policy(&doc.root, &iam::Literal, true, &doc.duplicates)
+    let mut p = iam::parse_policy(&doc.root, &iam::Literal, true, &doc.duplicates);
+    // What a CloudFormation `!Sub` would have marked: condition keys with placeholders.
+    for c in p
+        .statements
+        .iter_mut()
+        .flat_map(|st| st.conditions.iter_mut())
+    {
+        c.key.templated = c.key.text.contains("${");
+    }
+    p
 }
 
-/// Whether some provider admits a ServiceAccount, asked through the index (the first provider,
-/// then [`WebIdentityIndex::providers_to_try`]) and by judging every provider in full: the same
+/// Whether some provider admits a ServiceAccount, asked through the index as SA002 asks (the
+/// first provider, then [`WebIdentityIndex::providers_to_try`], each judged by the index) and
+/// by judging every provider in full: the same
 /// answer for every subject and audience, with providers the policy does not name in the list
 /// too.
 #[test]
@@ -365,6 +391,20 @@ fn the_providers_to_try_admit_whoever_some_provider_admits() {
                     listed(0..2)
                 ),
                 format!(r#"{{"Effect":"Allow","Principal":"*",{fail_open}}}"#),
+            ]),
+        ),
+        // A `Null` condition on a key the request lacks holds: every provider is let in.
+        (
+            "null",
+            padded_policy(&[
+                r#"{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRoleWithWebIdentity","Condition":{"Null":{"aws:PrincipalTag/team":"true"}}}"#.to_string(),
+            ]),
+        ),
+        // A condition on a key with a placeholder is unknown: every provider might be let in.
+        (
+            "placeholder-key",
+            padded_policy(&[
+                r#"{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"${OidcIssuer}:sub":"system:serviceaccount:ns9:none"}}}"#.to_string(),
             ]),
         ),
         // Every provider is let in and denied for one namespace's ServiceAccounts (provider k
@@ -403,13 +443,14 @@ fn the_providers_to_try_admit_whoever_some_provider_admits() {
                 .flat_map(move |j| ["sts.amazonaws.com", "other"].map(|a| (ns, j, a)))
         }) {
             let (ns, sa) = (format!("ns{ns}"), format!("sa{j}"));
-            let admits = |position: usize| {
+            let request = |position: usize| {
                 let (provider, issuer) = providers[position];
-                let req = Request::irsa(provider, issuer, &ns, &sa, audience);
-                evaluate(p, &req).may_allow()
+                Request::irsa(provider, issuer, &ns, &sa, audience)
             };
-            let by_every_provider = (0..providers.len()).any(admits);
+            let by_every_provider =
+                (0..providers.len()).any(|i| evaluate(p, &request(i)).may_allow());
             let subject = format!("system:serviceaccount:{ns}:{sa}");
+            let admits = |position: usize| index.evaluate(p, &request(position)).may_allow();
             let by_index = admits(0) || index.providers_to_try(&plan, p, &subject).any(admits);
             assert_eq!(by_index, by_every_provider, "{case}: {subject}, {audience}");
             answers.insert((*case, by_every_provider));
@@ -419,6 +460,8 @@ fn the_providers_to_try_admit_whoever_some_provider_admits() {
         ("large", true),
         ("large", false),
         ("not-principal", true),
+        ("null", true),
+        ("placeholder-key", true),
         ("deny", true),
         ("deny-each", true),
     ];
