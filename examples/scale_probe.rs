@@ -148,14 +148,11 @@ fn binding_subjects(n: usize) -> String {
 /// them), and `n` ServiceAccounts naming that role (SA002 judges each
 /// against every provider).
 fn statement_per_provider(n: usize) -> String {
-    let statements: Vec<String> = (0..n)
-        .map(|i| {
-            let issuer = format!("oidc.eks.eu-west-1.amazonaws.com/id/{i:032X}");
-            format!(
-                r#"{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::111122223333:oidc-provider/{issuer}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{issuer}:sub": "system:serviceaccount:ns{i}:sa{i}", "{issuer}:aud": "sts.amazonaws.com"}}}}}}"#
-            )
-        })
-        .collect();
+    let statements = per_issuer(n, |i, issuer| {
+        format!(
+            r#"{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::111122223333:oidc-provider/{issuer}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{issuer}:sub": "system:serviceaccount:ns{i}:sa{i}", "{issuer}:aud": "sts.amazonaws.com"}}}}}}"#
+        )
+    });
     with_service_accounts(n, &statements.join(", "))
 }
 
@@ -164,14 +161,11 @@ fn statement_per_provider(n: usize) -> String {
 /// ServiceAccounts naming the role: each is rejected, and SA002 once judged each through every
 /// provider, since the `NotPrincipal` statement may admit it through any.
 fn provider_statements_and_not_principal(n: usize) -> String {
-    let mut statements: Vec<String> = (0..n)
-        .map(|i| {
-            let issuer = format!("oidc.eks.eu-west-1.amazonaws.com/id/{i:032X}");
-            format!(
-                r#"{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::111122223333:oidc-provider/{issuer}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{issuer}:sub": "system:serviceaccount:other:sa{i}"}}}}}}"#
-            )
-        })
-        .collect();
+    let mut statements = per_issuer(n, |i, issuer| {
+        format!(
+            r#"{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::111122223333:oidc-provider/{issuer}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{issuer}:sub": "system:serviceaccount:other:sa{i}"}}}}}}"#
+        )
+    });
     statements.push(r#"{"Effect": "Allow", "NotPrincipal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/example.com"}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {"aws:PrincipalTag/team": "x"}}}"#.to_string());
     with_service_accounts(n, &statements.join(", "))
 }
@@ -179,14 +173,11 @@ fn provider_statements_and_not_principal(n: usize) -> String {
 /// `n` statements trusting `*`, each on another issuer's `sub`, one trusting a provider, and
 /// `n` ServiceAccounts it rejects: judging one once read every `*` statement.
 fn star_per_issuer(n: usize) -> String {
-    let mut statements: Vec<String> = (0..n)
-        .map(|i| {
-            let issuer = format!("oidc.eks.eu-west-1.amazonaws.com/id/{i:032X}");
-            format!(
-                r#"{{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{issuer}:sub": "system:serviceaccount:other:sa{i}"}}}}}}"#
-            )
-        })
-        .collect();
+    let mut statements = per_issuer(n, |i, issuer| {
+        format!(
+            r#"{{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{issuer}:sub": "system:serviceaccount:other:sa{i}"}}}}}}"#
+        )
+    });
     let issuer = "oidc.eks.eu-west-1.amazonaws.com/id/ABC";
     statements.push(format!(
         r#"{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::111122223333:oidc-provider/{issuer}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{issuer}:sub": "system:serviceaccount:x:y"}}}}}}"#
@@ -205,6 +196,13 @@ fn many_subjects(n: usize) -> String {
         subjects.join(", ")
     );
     with_service_accounts(n, &statement)
+}
+
+/// One trust statement for each of `n` OIDC issuers: `statement(i, issuer)`.
+fn per_issuer(n: usize, statement: impl Fn(usize, &str) -> String) -> Vec<String> {
+    (0..n)
+        .map(|i| statement(i, &format!("oidc.eks.eu-west-1.amazonaws.com/id/{i:032X}")))
+        .collect()
 }
 
 /// A `get-role` document (JSON, as YAML reads it) of role `shared` with these trust statements,
