@@ -109,9 +109,8 @@ pub fn classify(issuer: &str) -> IssuerKind {
 /// Split a condition key `<issuer>:<claim>` when it looks like an OIDC claim key (not a global
 /// `aws:`/`sts:` key).
 pub fn split_claim_key(key: &str) -> Option<(&str, &str)> {
-    // A byte scan from the end: keys are short, and every condition key of every trust policy
-    // is split.
-    let colon = key.bytes().rposition(|b| b == b':')?;
+    // Every condition key of every trust policy is split, several times: a vectorised scan.
+    let colon = memchr::memrchr(b':', key.as_bytes())?;
     let (issuer, claim) = (key.get(..colon)?, key.get(colon + 1..)?);
     if issuer.is_empty() || claim.is_empty() {
         return None;

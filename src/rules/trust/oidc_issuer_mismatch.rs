@@ -103,14 +103,19 @@ impl<'a, I: Iterator<Item = &'a str> + Clone> TrustedIssuers<'a, I> {
 
     /// May `key` (whose issuer part is `key_issuer`) name `<issuer>:<claim>` for a trusted issuer?
     fn may_name(&self, key: &PStr, key_issuer: &str, claim: &str) -> bool {
-        match (&self.set, issuer_hash_key(key_issuer, key.templated)) {
-            (Some((plain, unsure)), Some(key_issuer)) => {
+        // The key's hash form is made only for a statement that has the hash set.
+        let hashed = self
+            .set
+            .as_ref()
+            .and_then(|set| Some((set, issuer_hash_key(key_issuer, key.templated)?)));
+        match hashed {
+            Some(((plain, unsure), key_issuer)) => {
                 plain.contains(&key_issuer)
                     || unsure
                         .iter()
                         .any(|i| key_names(key, i, claim) != Tri::False)
             }
-            _ => self
+            None => self
                 .issuers
                 .clone()
                 .any(|i| key_names(key, i, claim) != Tri::False),
