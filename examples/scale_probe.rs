@@ -45,6 +45,7 @@ const SHAPES: &[Shape] = &[
         provider_statements_and_not_principal,
     ),
     ("statements trusting * per issuer", "yaml", star_per_issuer),
+    ("providers denied alike", "yaml", providers_denied_alike),
 ];
 
 /// `head`, then `item(i)` for each of `n` objects.
@@ -182,6 +183,24 @@ fn star_per_issuer(n: usize) -> String {
     statements.push(format!(
         r#"{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::111122223333:oidc-provider/{issuer}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{issuer}:sub": "system:serviceaccount:x:y"}}}}}}"#
     ));
+    with_service_accounts(n, &statements.join(", "))
+}
+
+/// For each of `n` providers, an Allow for a subject no ServiceAccount has and a Deny of every
+/// ServiceAccount on its own issuer's `sub`; a `*` Allow; and `n` ServiceAccounts naming the
+/// role: each is rejected, and SA002 once judged each through every provider, whose Denies
+/// differ only by their issuer.
+fn providers_denied_alike(n: usize) -> String {
+    let mut statements = per_issuer(n, |i, issuer| {
+        let provider = format!("arn:aws:iam::111122223333:oidc-provider/{issuer}");
+        format!(
+            r#"{{"Effect": "Allow", "Principal": {{"Federated": "{provider}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{issuer}:sub": "system:serviceaccount:other:sa{i}"}}}}}}, {{"Effect": "Deny", "Principal": {{"Federated": "{provider}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringLike": {{"{issuer}:sub": "system:serviceaccount:*"}}}}}}"#
+        )
+    });
+    statements.push(
+        r#"{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity"}"#
+            .to_string(),
+    );
     with_service_accounts(n, &statements.join(", "))
 }
 

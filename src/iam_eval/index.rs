@@ -189,9 +189,10 @@ impl<'a> WebIdentityIndex<'a> {
     /// a placeholder) and through condition keys of its issuer. Two providers that they name
     /// alike, that match their placeholders alike, and whose issuers no key of theirs names,
     /// get the same verdict from them; a Deny can only take that away. So one provider of a
-    /// class that no Deny names answers for the class. A class whose every provider a Deny
-    /// names is tried provider by provider, leaving out those denied whatever the request (a
-    /// Deny of web identity without conditions). A provider whose issuer a key names is tried
+    /// class that no Deny names answers for the class. In a class whose every provider a Deny
+    /// names, one provider is tried for each set of Denies that read alike (their own issuer
+    /// aside, [`deny_signature`](Self::deny_signature)), leaving out those denied whatever the
+    /// request (a Deny of web identity without conditions). A provider whose issuer a key names is tried
     /// on its own. The others meet only the statements without a condition on a missing key:
     /// when none of those allows, no class needs trying.
     fn others_representatives(&self, policy: &Policy, providers: &[(&str, &str)]) -> Vec<usize> {
@@ -251,6 +252,8 @@ impl<'a> WebIdentityIndex<'a> {
         struct Class {
             undenied: Option<usize>,
             denied: Vec<usize>,
+            /// The [`deny_signature`](Self::deny_signature)s of `denied`.
+            signatures: HashSet<String>,
         }
         let free_allow = self.others_free.iter().any(|&i| {
             policy
@@ -290,7 +293,14 @@ impl<'a> WebIdentityIndex<'a> {
                 Denial::None => {
                     class.undenied.get_or_insert(position);
                 }
-                _ => class.denied.push(position),
+                // Providers whose Denies read alike (their own issuer aside) are denied alike.
+                _ if class.undenied.is_some() => {}
+                _ => {
+                    let signature = self.deny_signature(policy, provider, issuer);
+                    if signature.is_none_or(|s| class.signatures.insert(s)) {
+                        class.denied.push(position);
+                    }
+                }
             }
         }
         for class in classes {
@@ -300,6 +310,58 @@ impl<'a> WebIdentityIndex<'a> {
             }
         }
         representatives
+    }
+
+    /// The Deny statements that name `provider` (with issuer `issuer`), written out so that two
+    /// providers get the same text exactly when those statements deny the same requests: every
+    /// part the evaluation of a web identity request reads (actions, operators, values), in
+    /// order, each text prefixed by its length, with a condition key on the provider's own
+    /// `sub` or `aud` written as such. Such a request holds no other key, so any other key is
+    /// missing for both. `None` when a Deny has a `NotAction` or a placeholder: those are not
+    /// compared, and the provider is tried on its own.
+    fn deny_signature(&self, policy: &Policy, provider: &str, issuer: &str) -> Option<String> {
+        use std::fmt::Write;
+        let own = issuer.to_ascii_lowercase();
+        let mut signature = String::new();
+        let mut text = |part: &str, templated: bool| {
+            let _ = write!(signature, "{}{}:{part}", u8::from(templated), part.len());
+        };
+        let denies = self
+            .by_provider
+            .get(provider)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| policy.statements.get(i))
+            .filter(|st| st.effect == Effect::Deny);
+        for st in denies {
+            if st.not_action().is_some() || st.actions.iter().any(PStr::is_unknown_part) {
+                return None;
+            }
+            text(if st.has_action { "Action" } else { "" }, false);
+            for action in st.actions.iter() {
+                text(&action.text, action.templated);
+            }
+            for cond in st.conditions.iter() {
+                if cond.key.is_unknown_part() || cond.values.iter().any(PStr::is_unknown_part) {
+                    return None;
+                }
+                text(&cond.operator.text, false);
+                let key = cond.key.text.to_ascii_lowercase();
+                let claim = key
+                    .strip_prefix(own.as_str())
+                    .and_then(|rest| rest.strip_prefix(':'))
+                    .filter(|claim| matches!(*claim, "sub" | "aud"));
+                match claim {
+                    Some(claim) => text(&format!("own:{claim}"), true),
+                    None => text(&key, false),
+                }
+                text("values", false);
+                for value in cond.values.iter() {
+                    text(&value.text, value.templated);
+                }
+            }
+        }
+        Some(signature)
     }
 
     /// [`evaluate`](super::evaluate) for a web identity caller. Statements that cannot match

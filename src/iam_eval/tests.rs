@@ -424,6 +424,9 @@ fn the_providers_to_try_admit_whoever_some_provider_admits() {
                     .collect::<Vec<_>>(),
             ),
         ),
+        // Every provider is let in and denied for every ServiceAccount, by Denies alike but
+        // for their issuer, except providers 5 and 9, which spare `ns3:sa1`.
+        ("deny-alike", alike_denies_policy()),
     ];
     let providers: Vec<(String, String)> = (0..12)
         .map(|k| (indexed_provider(k), format!("{ISSUER}{k}")))
@@ -464,6 +467,55 @@ fn the_providers_to_try_admit_whoever_some_provider_admits() {
         ("placeholder-key", true),
         ("deny", true),
         ("deny-each", true),
+        ("deny-alike", true),
+        ("deny-alike", false),
     ];
     assert_eq!(answers, expected.into_iter().collect());
+}
+
+/// The policy of the `deny-alike` case above: a Deny per provider (written with the issuer's
+/// own case for provider 3), and a `*` Allow.
+fn alike_denies_policy() -> Policy {
+    padded_policy(
+        &(0..12)
+            .map(|k| {
+                let issuer = format!("{ISSUER}{k}");
+                let issuer = if k == 3 { issuer.to_lowercase() } else { issuer };
+                let condition = if k == 5 || k == 9 {
+                    format!(r#""StringNotEquals":{{"{issuer}:sub":"system:serviceaccount:ns3:sa1"}}"#)
+                } else {
+                    format!(r#""StringLike":{{"{issuer}:sub":"system:serviceaccount:*"}}"#)
+                };
+                format!(
+                    r#"{{"Effect":"Deny","Principal":{{"Federated":"{}"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{{condition}}}}}"#,
+                    indexed_provider(k)
+                )
+            })
+            .chain([
+                r#"{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRoleWithWebIdentity"}"#
+                    .to_string(),
+            ])
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// Providers whose Denies read alike but for their own issuer are tried once for all of them:
+/// a ServiceAccount that no statement names tries two providers of the twelve, not each.
+#[test]
+fn providers_denied_alike_are_tried_once() {
+    let p = alike_denies_policy();
+    let providers: Vec<(String, String)> = (0..12)
+        .map(|k| (indexed_provider(k), format!("{ISSUER}{k}")))
+        .collect();
+    let providers: Vec<(&str, &str)> = providers
+        .iter()
+        .map(|(p, i)| (p.as_str(), i.as_str()))
+        .collect();
+    let index = WebIdentityIndex::of(&p).expect("a policy this large is indexed");
+    let plan = index.plan(&p, &providers);
+    let tried: std::collections::BTreeSet<usize> = index
+        .providers_to_try(&plan, &p, "system:serviceaccount:ns0:sa0")
+        .collect();
+    assert_eq!(tried.len(), 2, "{tried:?}");
+    assert!(tried.contains(&5) || tried.contains(&9), "{tried:?}");
 }
