@@ -230,15 +230,8 @@ impl<'a> WebIdentityIndex<'a> {
         }
         // The Deny statements naming a provider: none, some, or one that always applies.
         let denial = |provider: &str| {
-            let denies = self
-                .by_provider
-                .get(provider)
-                .into_iter()
-                .flatten()
-                .filter_map(|&i| policy.statements.get(i))
-                .filter(|st| st.effect == Effect::Deny);
             let mut denied = Denial::None;
-            for st in denies {
+            for st in self.denies_naming(policy, provider) {
                 let always = st.conditions.is_empty()
                     && super::action_matches(st, super::WEB_IDENTITY_ACTION) == Tri::True;
                 if always {
@@ -312,6 +305,20 @@ impl<'a> WebIdentityIndex<'a> {
         representatives
     }
 
+    /// The Deny statements that name `provider` literally, in order.
+    fn denies_naming<'p>(
+        &'p self,
+        policy: &'p Policy,
+        provider: &str,
+    ) -> impl Iterator<Item = &'p Statement> + 'p {
+        self.by_provider
+            .get(provider)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| policy.statements.get(i))
+            .filter(|st| st.effect == Effect::Deny)
+    }
+
     /// The Deny statements that name `provider` (with issuer `issuer`), written out so that two
     /// providers get the same text exactly when those statements deny the same requests: every
     /// part the evaluation of a web identity request reads (actions, operators, values), in
@@ -326,14 +333,7 @@ impl<'a> WebIdentityIndex<'a> {
         let mut text = |part: &str, templated: bool| {
             let _ = write!(signature, "{}{}:{part}", u8::from(templated), part.len());
         };
-        let denies = self
-            .by_provider
-            .get(provider)
-            .into_iter()
-            .flatten()
-            .filter_map(|&i| policy.statements.get(i))
-            .filter(|st| st.effect == Effect::Deny);
-        for st in denies {
+        for st in self.denies_naming(policy, provider) {
             if st.not_action().is_some() || st.actions.iter().any(PStr::is_unknown_part) {
                 return None;
             }

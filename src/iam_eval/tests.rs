@@ -428,13 +428,8 @@ fn the_providers_to_try_admit_whoever_some_provider_admits() {
         // for their issuer, except providers 5 and 9, which spare `ns3:sa1`.
         ("deny-alike", alike_denies_policy()),
     ];
-    let providers: Vec<(String, String)> = (0..12)
-        .map(|k| (indexed_provider(k), format!("{ISSUER}{k}")))
-        .collect();
-    let providers: Vec<(&str, &str)> = providers
-        .iter()
-        .map(|(p, i)| (p.as_str(), i.as_str()))
-        .collect();
+    let owned = twelve_providers();
+    let providers = as_pairs(&owned);
     let mut answers = std::collections::HashSet::new();
     for (case, p) in &cases {
         let index = WebIdentityIndex::of(p).expect("a policy this large is indexed");
@@ -473,6 +468,20 @@ fn the_providers_to_try_admit_whoever_some_provider_admits() {
     assert_eq!(answers, expected.into_iter().collect());
 }
 
+/// Providers 0 to 11 of [`indexed_provider`], each with its issuer.
+fn twelve_providers() -> Vec<(String, String)> {
+    (0..12)
+        .map(|k| (indexed_provider(k), format!("{ISSUER}{k}")))
+        .collect()
+}
+
+fn as_pairs(providers: &[(String, String)]) -> Vec<(&str, &str)> {
+    providers
+        .iter()
+        .map(|(p, i)| (p.as_str(), i.as_str()))
+        .collect()
+}
+
 /// The policy of the `deny-alike` case above: a Deny per provider (written with the issuer's
 /// own case for provider 3), and a `*` Allow.
 fn alike_denies_policy() -> Policy {
@@ -504,13 +513,8 @@ fn alike_denies_policy() -> Policy {
 #[test]
 fn providers_denied_alike_are_tried_once() {
     let p = alike_denies_policy();
-    let providers: Vec<(String, String)> = (0..12)
-        .map(|k| (indexed_provider(k), format!("{ISSUER}{k}")))
-        .collect();
-    let providers: Vec<(&str, &str)> = providers
-        .iter()
-        .map(|(p, i)| (p.as_str(), i.as_str()))
-        .collect();
+    let owned = twelve_providers();
+    let providers = as_pairs(&owned);
     let index = WebIdentityIndex::of(&p).expect("a policy this large is indexed");
     let plan = index.plan(&p, &providers);
     let tried: std::collections::BTreeSet<usize> = index
