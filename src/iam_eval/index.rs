@@ -192,9 +192,9 @@ impl<'a> WebIdentityIndex<'a> {
     /// class that no Deny names answers for the class. In a class whose every provider a Deny
     /// names, one provider is tried for each set of Denies that read alike (their own issuer
     /// aside, [`deny_signature`](Self::deny_signature)), leaving out those denied whatever the
-    /// request (a Deny of web identity without conditions). A provider whose issuer a key names is tried
-    /// on its own. The others meet only the statements without a condition on a missing key:
-    /// when none of those allows, no class needs trying.
+    /// request (a Deny of web identity without conditions). A provider whose issuer a key
+    /// names is tried on its own. The others meet only the statements without a condition on a
+    /// missing key: when none of those allows, no class needs trying.
     fn others_representatives(&self, policy: &Policy, providers: &[(&str, &str)]) -> Vec<usize> {
         if self.others.is_empty() {
             return Vec::new();
