@@ -46,6 +46,11 @@ const SHAPES: &[Shape] = &[
     ),
     ("statements trusting * per issuer", "yaml", star_per_issuer),
     ("providers denied alike", "yaml", providers_denied_alike),
+    (
+        "providers denying all but one subject",
+        "yaml",
+        providers_denying_all_but_one,
+    ),
 ];
 
 /// `head`, then `item(i)` for each of `n` objects.
@@ -195,6 +200,23 @@ fn providers_denied_alike(n: usize) -> String {
         let provider = format!("arn:aws:iam::111122223333:oidc-provider/{issuer}");
         format!(
             r#"{{"Effect": "Allow", "Principal": {{"Federated": "{provider}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{issuer}:sub": "system:serviceaccount:other:sa{i}"}}}}}}, {{"Effect": "Deny", "Principal": {{"Federated": "{provider}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringLike": {{"{issuer}:sub": "system:serviceaccount:*"}}}}}}"#
+        )
+    });
+    statements.push(
+        r#"{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity"}"#
+            .to_string(),
+    );
+    with_service_accounts(n, &statements.join(", "))
+}
+
+/// For each of `n` providers, an Allow for a subject no ServiceAccount has and a Deny of every
+/// subject but one of its own (each Deny differs); a `*` Allow; and `n` ServiceAccounts naming
+/// the role: each is rejected, and SA002 once judged each through every provider.
+fn providers_denying_all_but_one(n: usize) -> String {
+    let mut statements = per_issuer(n, |i, issuer| {
+        let provider = format!("arn:aws:iam::111122223333:oidc-provider/{issuer}");
+        format!(
+            r#"{{"Effect": "Allow", "Principal": {{"Federated": "{provider}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{issuer}:sub": "system:serviceaccount:other:sa{i}"}}}}}}, {{"Effect": "Deny", "Principal": {{"Federated": "{provider}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringNotEquals": {{"{issuer}:sub": "system:serviceaccount:x:only{i}"}}}}}}"#
         )
     });
     statements.push(

@@ -153,9 +153,11 @@ impl<'a> WebIdentityIndex<'a> {
             .enumerate()
             .map(|(i, &(provider, _))| (provider, i))
             .collect();
+        let (for_others, spared) = self.others_representatives(policy, providers);
         ProviderPlan {
             position,
-            for_others: self.others_representatives(policy, providers),
+            for_others,
+            spared,
         }
     }
 
@@ -177,6 +179,7 @@ impl<'a> WebIdentityIndex<'a> {
             .flat_map(literal_providers)
             .filter_map(|provider| plan.position.get(provider).copied())
             .chain(plan.for_others.iter().copied())
+            .chain(plan.spared.get(subject).into_iter().flatten().copied())
     }
 
     /// For the statements of `others`: one provider of each class they cannot tell apart, and
@@ -195,9 +198,18 @@ impl<'a> WebIdentityIndex<'a> {
     /// request (a Deny of web identity without conditions). A provider whose issuer a key
     /// names is tried on its own. The others meet only the statements without a condition on a
     /// missing key: when none of those allows, no class needs trying.
-    fn others_representatives(&self, policy: &Policy, providers: &[(&str, &str)]) -> Vec<usize> {
+    ///
+    /// Also returned, by subject: providers of such a class that a Deny rejects for every
+    /// subject but those it lists ([`spared_subjects`](Self::spared_subjects)). Each is tried
+    /// only for those subjects.
+    fn others_representatives(
+        &self,
+        policy: &Policy,
+        providers: &[(&str, &str)],
+    ) -> (Vec<usize>, HashMap<String, Vec<usize>>) {
+        let mut spared: HashMap<String, Vec<usize>> = HashMap::default();
         if self.others.is_empty() {
-            return Vec::new();
+            return (Vec::new(), spared);
         }
         let mut keyed_issuers: HashSet<String> = HashSet::default();
         let mut named: HashMap<&str, Vec<usize>> = HashMap::default();
@@ -242,11 +254,13 @@ impl<'a> WebIdentityIndex<'a> {
             denied
         };
         #[derive(Default)]
-        struct Class {
+        struct Class<'s> {
             undenied: Option<usize>,
             denied: Vec<usize>,
             /// The [`deny_signature`](Self::deny_signature)s of `denied`.
             signatures: HashSet<String>,
+            /// Denied providers with the only subjects their Deny spares.
+            spared: Vec<(usize, Vec<&'s str>)>,
         }
         let free_allow = self.others_free.iter().any(|&i| {
             policy
@@ -289,6 +303,10 @@ impl<'a> WebIdentityIndex<'a> {
                 // Providers whose Denies read alike (their own issuer aside) are denied alike.
                 _ if class.undenied.is_some() => {}
                 _ => {
+                    if let Some(subjects) = self.spared_subjects(policy, provider, issuer) {
+                        class.spared.push((position, subjects));
+                        continue;
+                    }
                     let signature = self.deny_signature(policy, provider, issuer);
                     if signature.is_none_or(|s| class.signatures.insert(s)) {
                         class.denied.push(position);
@@ -299,10 +317,45 @@ impl<'a> WebIdentityIndex<'a> {
         for class in classes {
             match class.undenied {
                 Some(position) => representatives.push(position),
-                None => representatives.extend(class.denied),
+                None => {
+                    representatives.extend(class.denied);
+                    for (position, subjects) in class.spared {
+                        for subject in subjects {
+                            push_once(spared.entry(subject.to_string()).or_default(), position);
+                        }
+                    }
+                }
             }
         }
-        representatives
+        (representatives, spared)
+    }
+
+    /// The subjects a Deny naming `provider` (with issuer `issuer`) leaves out, when it rejects
+    /// every other web identity of that provider: a Deny of `sts:AssumeRoleWithWebIdentity`
+    /// whose one condition is a plain `StringNotEquals` of literal subjects on the provider's
+    /// own `sub`. The provider can then admit only those subjects. `None` when no Deny of the
+    /// provider has that form.
+    fn spared_subjects<'p>(
+        &'p self,
+        policy: &'p Policy,
+        provider: &str,
+        issuer: &str,
+    ) -> Option<Vec<&'p str>> {
+        let own_sub = format!("{issuer}:sub");
+        self.denies_naming(policy, provider).find_map(|st| {
+            let [cond] = &*st.conditions else {
+                return None;
+            };
+            let plain_not_equals = cond.op.as_ref().is_some_and(|op| {
+                op.base == BaseOp::StringNotEquals && !op.if_exists && op.set.is_none()
+            });
+            let literal = !cond.key.is_unknown_part()
+                && cond.key.text.eq_ignore_ascii_case(&own_sub)
+                && cond.values.iter().all(|v| !v.is_unknown_part());
+            let always_matches = super::action_matches(st, super::WEB_IDENTITY_ACTION) == Tri::True;
+            (plain_not_equals && literal && always_matches)
+                .then(|| cond.values.iter().map(|v| v.text.as_str()).collect())
+        })
     }
 
     /// The Deny statements that name `provider` literally, in order.
@@ -419,6 +472,8 @@ pub struct ProviderPlan<'p> {
     position: HashMap<&'p str, usize>,
     /// Positions to try whatever the subject, for the statements that may match any provider.
     for_others: Vec<usize>,
+    /// Positions to try for one subject only: providers whose Deny spares no other subject.
+    spared: HashMap<String, Vec<usize>>,
 }
 
 /// The providers a statement names literally as `Federated` principals.

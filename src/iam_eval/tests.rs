@@ -427,6 +427,8 @@ fn the_providers_to_try_admit_whoever_some_provider_admits() {
         // Every provider is let in and denied for every ServiceAccount, by Denies alike but
         // for their issuer, except providers 5 and 9, which spare `ns3:sa1`.
         ("deny-alike", alike_denies_policy()),
+        // Every provider is let in and denied for every ServiceAccount but one or two.
+        ("deny-spares", sparing_denies_policy()),
     ];
     let owned = twelve_providers();
     let providers = as_pairs(&owned);
@@ -464,6 +466,8 @@ fn the_providers_to_try_admit_whoever_some_provider_admits() {
         ("deny-each", true),
         ("deny-alike", true),
         ("deny-alike", false),
+        ("deny-spares", true),
+        ("deny-spares", false),
     ];
     assert_eq!(answers, expected.into_iter().collect());
 }
@@ -482,11 +486,27 @@ fn as_pairs(providers: &[(String, String)]) -> Vec<(&str, &str)> {
         .collect()
 }
 
+/// [`padded_policy`] with these Deny statements and a `*` Allow of web identity.
+fn with_star_allow(denies: Vec<String>) -> Policy {
+    let star = r#"{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRoleWithWebIdentity"}"#;
+    padded_policy(&[denies, vec![star.to_string()]].concat())
+}
+
+/// Positions (in [`twelve_providers`]) that the index tries for a ServiceAccount with this
+/// `sub`, besides the first provider.
+fn providers_tried(p: &Policy, subject: &str) -> std::collections::BTreeSet<usize> {
+    let owned = twelve_providers();
+    let providers = as_pairs(&owned);
+    let index = WebIdentityIndex::of(p).expect("a policy this large is indexed");
+    let plan = index.plan(p, &providers);
+    index.providers_to_try(&plan, p, subject).collect()
+}
+
 /// The policy of the `deny-alike` case above: a Deny per provider (written with the issuer's
 /// own case for provider 3), and a `*` Allow.
 fn alike_denies_policy() -> Policy {
-    padded_policy(
-        &(0..12)
+    with_star_allow(
+        (0..12)
             .map(|k| {
                 let issuer = format!("{ISSUER}{k}");
                 let issuer = if k == 3 { issuer.to_lowercase() } else { issuer };
@@ -500,26 +520,81 @@ fn alike_denies_policy() -> Policy {
                     indexed_provider(k)
                 )
             })
-            .chain([
-                r#"{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRoleWithWebIdentity"}"#
-                    .to_string(),
-            ])
-            .collect::<Vec<_>>(),
+            .collect(),
     )
 }
 
 /// Providers whose Denies read alike but for their own issuer are tried once for all of them:
-/// a ServiceAccount that no statement names tries two providers of the twelve, not each.
+/// a ServiceAccount that no statement names tries one of the ten, not each. (Providers 5 and 9
+/// spare one subject, and are tried for it alone.)
 #[test]
 fn providers_denied_alike_are_tried_once() {
     let p = alike_denies_policy();
-    let owned = twelve_providers();
-    let providers = as_pairs(&owned);
-    let index = WebIdentityIndex::of(&p).expect("a policy this large is indexed");
-    let plan = index.plan(&p, &providers);
-    let tried: std::collections::BTreeSet<usize> = index
-        .providers_to_try(&plan, &p, "system:serviceaccount:ns0:sa0")
-        .collect();
-    assert_eq!(tried.len(), 2, "{tried:?}");
-    assert!(tried.contains(&5) || tried.contains(&9), "{tried:?}");
+    let tried = |subject: &str| providers_tried(&p, subject);
+    let unnamed = tried("system:serviceaccount:ns0:sa0");
+    assert_eq!(unnamed.len(), 1, "{unnamed:?}");
+    assert!(
+        !unnamed.contains(&5) && !unnamed.contains(&9),
+        "{unnamed:?}"
+    );
+    let spared = tried("system:serviceaccount:ns3:sa1");
+    assert_eq!(spared.len(), 3, "{spared:?}");
+    assert!(spared.contains(&5) && spared.contains(&9), "{spared:?}");
+}
+
+/// The policy of the `deny-spares` case: provider k is denied every subject but
+/// `ns{k % 8}:sa1` (provider 7 also `ns7:sa9`) by a `StringNotEquals` on its own `sub`. Three
+/// are not read as sparing subjects: provider 9's Deny also needs the audience `other`, provider
+/// 10's is on its `aud` (it spares every subject whose token has the default audience), and
+/// provider 11's is `StringNotEqualsIfExists`. A `*` Allow lets every provider in.
+fn sparing_denies_policy() -> Policy {
+    with_star_allow(
+        (0..12)
+            .map(|k| {
+                let spared = match k {
+                    7 => r#"["system:serviceaccount:ns7:sa1","system:serviceaccount:ns7:sa9"]"#
+                        .to_string(),
+                    _ => format!(r#""system:serviceaccount:ns{}:sa1""#, k % 8),
+                };
+                let operator = if k == 11 {
+                    "StringNotEqualsIfExists"
+                } else {
+                    "StringNotEquals"
+                };
+                let (claim, spared) = match k {
+                    10 => ("aud", r#""sts.amazonaws.com""#.to_string()),
+                    _ => ("sub", spared),
+                };
+                let also = match k {
+                    9 => format!(r#","StringEquals":{{"{ISSUER}9:aud":"other"}}"#),
+                    _ => String::new(),
+                };
+                format!(
+                    r#"{{"Effect":"Deny","Principal":{{"Federated":"{}"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"{operator}":{{"{ISSUER}{k}:{claim}":{spared}}}{also}}}}}"#,
+                    indexed_provider(k)
+                )
+            })
+            .collect(),
+    )
+}
+
+/// A provider whose Deny rejects every subject but those it lists is tried for those subjects
+/// only; one whose Deny is not read that way is tried for every subject.
+#[test]
+fn providers_denied_all_but_listed_subjects_are_tried_for_those() {
+    let p = sparing_denies_policy();
+    let tried = |subject: &str| providers_tried(&p, subject);
+    assert_eq!(tried("system:serviceaccount:ns0:sa0"), [9, 10, 11].into());
+    assert_eq!(
+        tried("system:serviceaccount:ns3:sa1"),
+        [3, 9, 10, 11].into()
+    );
+    assert_eq!(
+        tried("system:serviceaccount:ns7:sa9"),
+        [7, 9, 10, 11].into()
+    );
+    assert_eq!(
+        tried("system:serviceaccount:ns0:sa1"),
+        [0, 8, 9, 10, 11].into()
+    );
 }
