@@ -7,7 +7,7 @@
 
 use super::{applies, condition_holds_with, glob::match_value, verdict_of, Caller, Request};
 use super::{Tri, Verdict};
-use crate::model::{BaseOp, Effect, PStr, Policy, PrincipalKind, Statement};
+use crate::model::{BaseOp, Condition, Effect, PStr, Policy, PrincipalKind, Statement};
 use foldhash::{HashMap, HashSet};
 
 /// Policies with more statements than this, or a statement with more principals, or a
@@ -300,13 +300,15 @@ impl<'a> WebIdentityIndex<'a> {
                 Denial::None => {
                     class.undenied.get_or_insert(position);
                 }
-                // Providers whose Denies read alike (their own issuer aside) are denied alike.
+                // The class's undenied provider answers for it.
                 _ if class.undenied.is_some() => {}
                 _ => {
                     if let Some(subjects) = self.spared_subjects(policy, provider, issuer) {
                         class.spared.push((position, subjects));
                         continue;
                     }
+                    // Providers whose Denies read alike (their own issuer aside) are denied
+                    // alike: one of them is tried.
                     let signature = self.deny_signature(policy, provider, issuer);
                     if signature.is_none_or(|s| class.signatures.insert(s)) {
                         class.denied.push(position);
@@ -346,15 +348,10 @@ impl<'a> WebIdentityIndex<'a> {
             let [cond] = &*st.conditions else {
                 return None;
             };
-            let plain_not_equals = cond.op.as_ref().is_some_and(|op| {
-                op.base == BaseOp::StringNotEquals && !op.if_exists && op.set.is_none()
-            });
-            let literal = !cond.key.is_unknown_part()
-                && cond.key.text.eq_ignore_ascii_case(&own_sub)
-                && cond.values.iter().all(|v| !v.is_unknown_part());
+            let subjects = literal_subjects(cond, BaseOp::StringNotEquals)?;
+            let own = cond.key.text.eq_ignore_ascii_case(&own_sub);
             let always_matches = super::action_matches(st, super::WEB_IDENTITY_ACTION) == Tri::True;
-            (plain_not_equals && literal && always_matches)
-                .then(|| cond.values.iter().map(|v| v.text.as_str()).collect())
+            (own && always_matches).then(|| subjects.iter().map(|v| v.text.as_str()).collect())
         })
     }
 
@@ -490,18 +487,23 @@ pub fn literal_providers(st: &Statement) -> impl Iterator<Item = &str> {
 /// values. With the key absent (another issuer's) or the subject not listed, such a condition
 /// is false.
 fn subject_gate(st: &Statement) -> Option<impl Iterator<Item = &str>> {
-    let gate = st.conditions.iter().find(|c| {
-        let plain_equality = c
-            .op
-            .as_ref()
-            .is_some_and(|o| o.base == BaseOp::StringEquals && o.set.is_none() && !o.fails_open());
-        plain_equality
-            && !c.key.is_unknown_part()
-            && super::issuer::split_claim_key(&c.key.text)
-                .is_some_and(|(_, claim)| claim.eq_ignore_ascii_case("sub"))
-            && c.values.iter().all(|v| !v.templated)
-    })?;
-    Some(gate.values.iter().map(|v| v.text.as_str()))
+    let subjects = st
+        .conditions
+        .iter()
+        .find_map(|c| literal_subjects(c, BaseOp::StringEquals))?;
+    Some(subjects.iter().map(|v| v.text.as_str()))
+}
+
+/// The values of a condition that compares an issuer's `sub` claim with `base`, plainly (no set
+/// operator, no `IfExists`), against literal subjects; `None` for any other condition.
+fn literal_subjects(c: &Condition, base: BaseOp) -> Option<&[PStr]> {
+    let plain =
+        c.op.as_ref()
+            .is_some_and(|o| o.base == base && o.set.is_none() && !o.if_exists);
+    let on_sub = !c.key.is_unknown_part()
+        && super::issuer::split_claim_key(&c.key.text)
+            .is_some_and(|(_, claim)| claim.eq_ignore_ascii_case("sub"));
+    (plain && on_sub && c.values.iter().all(|v| !v.templated)).then_some(&*c.values)
 }
 
 /// The lower-cased key of a statement's first condition that is false when the request lacks
