@@ -196,27 +196,27 @@ fn star_per_issuer(n: usize) -> String {
 /// role: each is rejected, and SA002 once judged each through every provider, whose Denies
 /// differ only by their issuer.
 fn providers_denied_alike(n: usize) -> String {
-    let mut statements = per_issuer(n, |i, issuer| {
-        let provider = format!("arn:aws:iam::111122223333:oidc-provider/{issuer}");
-        format!(
-            r#"{{"Effect": "Allow", "Principal": {{"Federated": "{provider}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{issuer}:sub": "system:serviceaccount:other:sa{i}"}}}}}}, {{"Effect": "Deny", "Principal": {{"Federated": "{provider}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringLike": {{"{issuer}:sub": "system:serviceaccount:*"}}}}}}"#
-        )
-    });
-    statements.push(
-        r#"{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity"}"#
-            .to_string(),
-    );
-    with_service_accounts(n, &statements.join(", "))
+    denied_per_provider(n, |_, issuer| {
+        format!(r#""StringLike": {{"{issuer}:sub": "system:serviceaccount:*"}}"#)
+    })
 }
 
-/// For each of `n` providers, an Allow for a subject no ServiceAccount has and a Deny of every
-/// subject but one of its own (each Deny differs); a `*` Allow; and `n` ServiceAccounts naming
-/// the role: each is rejected, and SA002 once judged each through every provider.
+/// As [`providers_denied_alike`], but each Deny spares one subject of its own, so the Denies
+/// differ.
 fn providers_denying_all_but_one(n: usize) -> String {
+    denied_per_provider(n, |i, issuer| {
+        format!(r#""StringNotEquals": {{"{issuer}:sub": "system:serviceaccount:x:only{i}"}}"#)
+    })
+}
+
+/// For each of `n` providers, an Allow for a subject no ServiceAccount has and a Deny on the
+/// conditions `deny(i, issuer)`; a `*` Allow; then `n` ServiceAccounts naming the role.
+fn denied_per_provider(n: usize, deny: impl Fn(usize, &str) -> String) -> String {
     let mut statements = per_issuer(n, |i, issuer| {
         let provider = format!("arn:aws:iam::111122223333:oidc-provider/{issuer}");
         format!(
-            r#"{{"Effect": "Allow", "Principal": {{"Federated": "{provider}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{issuer}:sub": "system:serviceaccount:other:sa{i}"}}}}}}, {{"Effect": "Deny", "Principal": {{"Federated": "{provider}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringNotEquals": {{"{issuer}:sub": "system:serviceaccount:x:only{i}"}}}}}}"#
+            r#"{{"Effect": "Allow", "Principal": {{"Federated": "{provider}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{issuer}:sub": "system:serviceaccount:other:sa{i}"}}}}}}, {{"Effect": "Deny", "Principal": {{"Federated": "{provider}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{{}}}}}"#,
+            deny(i, issuer)
         )
     });
     statements.push(
