@@ -486,10 +486,18 @@ fn as_pairs(providers: &[(String, String)]) -> Vec<(&str, &str)> {
         .collect()
 }
 
-/// [`padded_policy`] with these Deny statements and a `*` Allow of web identity.
-fn with_star_allow(denies: Vec<String>) -> Policy {
+/// [`padded_policy`] with a Deny of web identity for each of [`twelve_providers`], on the
+/// conditions `condition(k)` (the JSON inside `Condition`), and a `*` Allow of web identity.
+fn denies_with_star_allow(condition: impl Fn(usize) -> String) -> Policy {
+    let denies = (0..12).map(|k| {
+        format!(
+            r#"{{"Effect":"Deny","Principal":{{"Federated":"{}"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{{}}}}}"#,
+            indexed_provider(k),
+            condition(k)
+        )
+    });
     let star = r#"{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRoleWithWebIdentity"}"#;
-    padded_policy(&[denies, vec![star.to_string()]].concat())
+    padded_policy(&denies.chain([star.to_string()]).collect::<Vec<_>>())
 }
 
 /// Positions (in [`twelve_providers`]) that the index tries for a ServiceAccount with this
@@ -505,23 +513,19 @@ fn providers_tried(p: &Policy, subject: &str) -> std::collections::BTreeSet<usiz
 /// The policy of the `deny-alike` case above: a Deny per provider (written with the issuer's
 /// own case for provider 3), and a `*` Allow.
 fn alike_denies_policy() -> Policy {
-    with_star_allow(
-        (0..12)
-            .map(|k| {
-                let issuer = format!("{ISSUER}{k}");
-                let issuer = if k == 3 { issuer.to_lowercase() } else { issuer };
-                let condition = if k == 5 || k == 9 {
-                    format!(r#""StringNotEquals":{{"{issuer}:sub":"system:serviceaccount:ns3:sa1"}}"#)
-                } else {
-                    format!(r#""StringLike":{{"{issuer}:sub":"system:serviceaccount:*"}}"#)
-                };
-                format!(
-                    r#"{{"Effect":"Deny","Principal":{{"Federated":"{}"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{{condition}}}}}"#,
-                    indexed_provider(k)
-                )
-            })
-            .collect(),
-    )
+    denies_with_star_allow(|k| {
+        let issuer = format!("{ISSUER}{k}");
+        let issuer = if k == 3 {
+            issuer.to_lowercase()
+        } else {
+            issuer
+        };
+        if k == 5 || k == 9 {
+            format!(r#""StringNotEquals":{{"{issuer}:sub":"system:serviceaccount:ns3:sa1"}}"#)
+        } else {
+            format!(r#""StringLike":{{"{issuer}:sub":"system:serviceaccount:*"}}"#)
+        }
+    })
 }
 
 /// Providers whose Denies read alike but for their own issuer are tried once for all of them:
@@ -548,34 +552,26 @@ fn providers_denied_alike_are_tried_once() {
 /// 10's is on its `aud` (it spares every subject whose token has the default audience), and
 /// provider 11's is `StringNotEqualsIfExists`. A `*` Allow lets every provider in.
 fn sparing_denies_policy() -> Policy {
-    with_star_allow(
-        (0..12)
-            .map(|k| {
-                let spared = match k {
-                    7 => r#"["system:serviceaccount:ns7:sa1","system:serviceaccount:ns7:sa9"]"#
-                        .to_string(),
-                    _ => format!(r#""system:serviceaccount:ns{}:sa1""#, k % 8),
-                };
-                let operator = if k == 11 {
-                    "StringNotEqualsIfExists"
-                } else {
-                    "StringNotEquals"
-                };
-                let (claim, spared) = match k {
-                    10 => ("aud", r#""sts.amazonaws.com""#.to_string()),
-                    _ => ("sub", spared),
-                };
-                let also = match k {
-                    9 => format!(r#","StringEquals":{{"{ISSUER}9:aud":"other"}}"#),
-                    _ => String::new(),
-                };
-                format!(
-                    r#"{{"Effect":"Deny","Principal":{{"Federated":"{}"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"{operator}":{{"{ISSUER}{k}:{claim}":{spared}}}{also}}}}}"#,
-                    indexed_provider(k)
-                )
-            })
-            .collect(),
-    )
+    denies_with_star_allow(|k| {
+        let spared = match k {
+            7 => r#"["system:serviceaccount:ns7:sa1","system:serviceaccount:ns7:sa9"]"#.to_string(),
+            _ => format!(r#""system:serviceaccount:ns{}:sa1""#, k % 8),
+        };
+        let operator = if k == 11 {
+            "StringNotEqualsIfExists"
+        } else {
+            "StringNotEquals"
+        };
+        let (claim, spared) = match k {
+            10 => ("aud", r#""sts.amazonaws.com""#.to_string()),
+            _ => ("sub", spared),
+        };
+        let also = match k {
+            9 => format!(r#","StringEquals":{{"{ISSUER}9:aud":"other"}}"#),
+            _ => String::new(),
+        };
+        format!(r#""{operator}":{{"{ISSUER}{k}:{claim}":{spared}}}{also}"#)
+    })
 }
 
 /// A provider whose Deny rejects every subject but those it lists is tried for those subjects
