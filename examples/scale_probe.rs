@@ -51,6 +51,11 @@ const SHAPES: &[Shape] = &[
         "yaml",
         providers_denying_all_but_one,
     ),
+    (
+        "providers denied on another issuer's key",
+        "yaml",
+        providers_denied_on_another_key,
+    ),
 ];
 
 /// `head`, then `item(i)` for each of `n` objects.
@@ -206,6 +211,15 @@ fn providers_denied_alike(n: usize) -> String {
 fn providers_denying_all_but_one(n: usize) -> String {
     denied_per_provider(n, |i, issuer| {
         format!(r#""StringNotEquals": {{"{issuer}:sub": "system:serviceaccount:x:only{i}"}}"#)
+    })
+}
+
+/// As [`providers_denying_all_but_one`], but each Deny's key is the next provider's `sub`: a
+/// provider's requests lack it, so its Deny applies to every one of them.
+fn providers_denied_on_another_key(n: usize) -> String {
+    denied_per_provider(n, |i, _| {
+        let next = format!("oidc.eks.eu-west-1.amazonaws.com/id/{:032X}", i + 1);
+        format!(r#""StringNotEquals": {{"{next}:sub": "system:serviceaccount:x:only{i}"}}"#)
     })
 }
 

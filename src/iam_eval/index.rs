@@ -195,9 +195,10 @@ impl<'a> WebIdentityIndex<'a> {
     /// class that no Deny names answers for the class. In a class whose every provider a Deny
     /// names, one provider is tried for each set of Denies that read alike (their own issuer
     /// aside, [`deny_signature`](Self::deny_signature)), leaving out those denied whatever the
-    /// request (a Deny of web identity without conditions). A provider whose issuer a key
-    /// names is tried on its own. The others meet only the statements without a condition on a
-    /// missing key: when none of those allows, no class needs trying.
+    /// request (a Deny of web identity whose conditions, if any, each
+    /// [hold for every request](holds_for_every_request) of the provider). A provider whose
+    /// issuer a key names is tried on its own. The others meet only the statements without a
+    /// condition on a missing key: when none of those allows, no class needs trying.
     ///
     /// Also returned, by subject: providers of such a class that a Deny rejects for every
     /// subject but those it lists ([`spared_subjects`](Self::spared_subjects)). Each is tried
@@ -241,11 +242,14 @@ impl<'a> WebIdentityIndex<'a> {
             }
         }
         // The Deny statements naming a provider: none, some, or one that always applies.
-        let denial = |provider: &str| {
+        let denial = |provider: &str, issuer: &str| {
             let mut denied = Denial::None;
             for st in self.denies_naming(policy, provider) {
-                let always = st.conditions.is_empty()
-                    && super::action_matches(st, super::WEB_IDENTITY_ACTION) == Tri::True;
+                let always = super::action_matches(st, super::WEB_IDENTITY_ACTION) == Tri::True
+                    && st
+                        .conditions
+                        .iter()
+                        .all(|c| holds_for_every_request(c, issuer));
                 if always {
                     return Denial::Always;
                 }
@@ -272,7 +276,7 @@ impl<'a> WebIdentityIndex<'a> {
         let mut classes: Vec<Class> = Vec::new();
         let mut representatives = Vec::new();
         for (position, &(provider, issuer)) in providers.iter().enumerate() {
-            let denial = denial(provider);
+            let denial = denial(provider, issuer);
             if denial == Denial::Always {
                 continue;
             }
@@ -517,6 +521,28 @@ fn required_key(st: &Statement) -> Option<String> {
         let fails_closed = op.base != BaseOp::Null && !op.fails_open() && !c.key.is_unknown_part();
         fails_closed.then(|| c.key.text.as_str().to_ascii_lowercase())
     })
+}
+
+/// Whether a condition holds for every web identity request of a provider with issuer
+/// `issuer`. Such a request holds only that issuer's `sub` and `aud`, so a condition on any
+/// other key sees it missing: it holds when it fails open (a negated operator, `IfExists`,
+/// `ForAllValues`, or `Null` of `true`), as the evaluation reads a missing key.
+fn holds_for_every_request(c: &Condition, issuer: &str) -> bool {
+    // The request's own keys, compared as the evaluation compares keys: whole, in any case.
+    let key = c.key.text.as_bytes();
+    let own = key.len() == issuer.len() + 4
+        && key
+            .get(..issuer.len())
+            .is_some_and(|k| k.eq_ignore_ascii_case(issuer.as_bytes()))
+        && key.get(issuer.len()..).is_some_and(|claim| {
+            claim.eq_ignore_ascii_case(b":sub") || claim.eq_ignore_ascii_case(b":aud")
+        });
+    let no_keys = Request {
+        caller: Caller::Federated(String::new()),
+        action: String::new(),
+        context: Vec::new(),
+    };
+    !own && condition_holds_with(c, &no_keys, None) == Tri::True
 }
 
 /// Append a statement to a list of statements in order, once.

@@ -429,6 +429,8 @@ fn the_providers_to_try_admit_whoever_some_provider_admits() {
         ("deny-alike", alike_denies_policy()),
         // Every provider is let in and denied for every ServiceAccount but one or two.
         ("deny-spares", sparing_denies_policy()),
+        // Every provider is let in; six are denied whatever the request.
+        ("deny-always", always_denies_policy()),
     ];
     let owned = twelve_providers();
     let providers = as_pairs(&owned);
@@ -468,6 +470,7 @@ fn the_providers_to_try_admit_whoever_some_provider_admits() {
         ("deny-alike", false),
         ("deny-spares", true),
         ("deny-spares", false),
+        ("deny-always", true),
     ];
     assert_eq!(answers, expected.into_iter().collect());
 }
@@ -592,5 +595,50 @@ fn providers_denied_all_but_listed_subjects_are_tried_for_those() {
     assert_eq!(
         tried("system:serviceaccount:ns0:sa1"),
         [0, 8, 9, 10, 11].into()
+    );
+}
+
+/// The policy of the `deny-always` case: a Deny per provider, on conditions that hold for every
+/// request of providers 0, 1, 2, 6, 8 and 10 (a negated operator, `IfExists`, `ForAllValues` or
+/// `Null` of `true`, each on a key their requests lack: another issuer's claim or a tag), and do
+/// not for the others (3 and 5 fail on a missing key, 7 and 11 are on their own claims, 9 adds
+/// its own `sub`); provider 4 spares one subject. A `*` Allow lets every provider in.
+fn always_denies_policy() -> Policy {
+    denies_with_star_allow(|k| {
+        let other = format!("{ISSUER}{}", (k + 1) % 12);
+        let own = format!("{ISSUER}{k}");
+        match k {
+            0 | 1 => {
+                format!(r#""StringNotEquals":{{"{other}:sub":"system:serviceaccount:ns0:sa0"}}"#)
+            }
+            2 => r#""Null":{"aws:PrincipalTag/team":"true"}"#.to_string(),
+            3 => format!(r#""StringEquals":{{"{other}:sub":"system:serviceaccount:ns0:sa0"}}"#),
+            4 => format!(r#""StringNotEquals":{{"{own}:sub":"system:serviceaccount:ns4:sa1"}}"#),
+            5 => r#""Null":{"aws:PrincipalTag/team":"false"}"#.to_string(),
+            6 => r#""ForAllValues:StringEquals":{"aws:PrincipalTag/team":"x"}"#.to_string(),
+            7 => format!(r#""StringNotEquals":{{"{own}:aud":"sts.amazonaws.com"}}"#),
+            8 => format!(r#""StringNotEqualsIfExists":{{"{other}:aud":"x"}}"#),
+            9 => format!(
+                r#""StringNotEquals":{{"{other}:sub":"x"}},"StringLike":{{"{own}:sub":"system:serviceaccount:ns1:*"}}"#
+            ),
+            10 => r#""StringNotLike":{"aws:SourceIdentity":"x*"}"#.to_string(),
+            _ => format!(r#""StringLike":{{"{own}:sub":"system:serviceaccount:*"}}"#),
+        }
+    })
+}
+
+/// A provider whose Deny holds for every one of its requests (its conditions all hold on keys
+/// those requests lack) is never tried.
+#[test]
+fn providers_denied_whatever_the_request_are_never_tried() {
+    let p = always_denies_policy();
+    let tried = |subject: &str| providers_tried(&p, subject);
+    assert_eq!(
+        tried("system:serviceaccount:ns0:sa0"),
+        [3, 5, 7, 9, 11].into()
+    );
+    assert_eq!(
+        tried("system:serviceaccount:ns4:sa1"),
+        [3, 4, 5, 7, 9, 11].into()
     );
 }
