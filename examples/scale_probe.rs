@@ -218,7 +218,7 @@ fn providers_denying_all_but_one(n: usize) -> String {
 /// provider's requests lack it, so its Deny applies to every one of them.
 fn providers_denied_on_another_key(n: usize) -> String {
     denied_per_provider(n, |i, _| {
-        let next = format!("oidc.eks.eu-west-1.amazonaws.com/id/{:032X}", i + 1);
+        let next = issuer(i + 1);
         format!(r#""StringNotEquals": {{"{next}:sub": "system:serviceaccount:x:only{i}"}}"#)
     })
 }
@@ -255,9 +255,12 @@ fn many_subjects(n: usize) -> String {
 
 /// One trust statement for each of `n` OIDC issuers: `statement(i, issuer)`.
 fn per_issuer(n: usize, statement: impl Fn(usize, &str) -> String) -> Vec<String> {
-    (0..n)
-        .map(|i| statement(i, &format!("oidc.eks.eu-west-1.amazonaws.com/id/{i:032X}")))
-        .collect()
+    (0..n).map(|i| statement(i, &issuer(i))).collect()
+}
+
+/// The `i`-th OIDC issuer of [`per_issuer`].
+fn issuer(i: usize) -> String {
+    format!("oidc.eks.eu-west-1.amazonaws.com/id/{i:032X}")
 }
 
 /// A `get-role` document (JSON, as YAML reads it) of role `shared` with these trust statements,

@@ -347,13 +347,12 @@ impl<'a> WebIdentityIndex<'a> {
         provider: &str,
         issuer: &str,
     ) -> Option<Vec<&'p str>> {
-        let own_sub = format!("{issuer}:sub");
         self.denies_naming(policy, provider).find_map(|st| {
             let [cond] = &*st.conditions else {
                 return None;
             };
             let subjects = literal_subjects(cond, BaseOp::StringNotEquals)?;
-            let own = cond.key.text.eq_ignore_ascii_case(&own_sub);
+            let own = own_claim(&cond.key.text, issuer) == Some("sub");
             let always_matches = super::action_matches(st, super::WEB_IDENTITY_ACTION) == Tri::True;
             (own && always_matches).then(|| subjects.iter().map(|v| v.text.as_str()).collect())
         })
@@ -382,7 +381,6 @@ impl<'a> WebIdentityIndex<'a> {
     /// compared, and the provider is tried on its own.
     fn deny_signature(&self, policy: &Policy, provider: &str, issuer: &str) -> Option<String> {
         use std::fmt::Write;
-        let own = issuer.to_ascii_lowercase();
         let mut signature = String::new();
         let mut text = |part: &str, templated: bool| {
             let _ = write!(signature, "{}{}:{part}", u8::from(templated), part.len());
@@ -400,14 +398,9 @@ impl<'a> WebIdentityIndex<'a> {
                     return None;
                 }
                 text(&cond.operator.text, false);
-                let key = cond.key.text.to_ascii_lowercase();
-                let claim = key
-                    .strip_prefix(own.as_str())
-                    .and_then(|rest| rest.strip_prefix(':'))
-                    .filter(|claim| matches!(*claim, "sub" | "aud"));
-                match claim {
+                match own_claim(&cond.key.text, issuer) {
                     Some(claim) => text(&format!("own:{claim}"), true),
-                    None => text(&key, false),
+                    None => text(&cond.key.text.to_ascii_lowercase(), false),
                 }
                 text("values", false);
                 for value in cond.values.iter() {
@@ -528,21 +521,30 @@ fn required_key(st: &Statement) -> Option<String> {
 /// other key sees it missing: it holds when it fails open (a negated operator, `IfExists`,
 /// `ForAllValues`, or `Null` of `true`), as the evaluation reads a missing key.
 fn holds_for_every_request(c: &Condition, issuer: &str) -> bool {
-    // The request's own keys, compared as the evaluation compares keys: whole, in any case.
-    let key = c.key.text.as_bytes();
-    let own = key.len() == issuer.len() + 4
-        && key
-            .get(..issuer.len())
-            .is_some_and(|k| k.eq_ignore_ascii_case(issuer.as_bytes()))
-        && key.get(issuer.len()..).is_some_and(|claim| {
-            claim.eq_ignore_ascii_case(b":sub") || claim.eq_ignore_ascii_case(b":aud")
-        });
     let no_keys = Request {
         caller: Caller::Federated(String::new()),
         action: String::new(),
         context: Vec::new(),
     };
-    !own && condition_holds_with(c, &no_keys, None) == Tri::True
+    own_claim(&c.key.text, issuer).is_none() && condition_holds_with(c, &no_keys, None) == Tri::True
+}
+
+/// `"sub"` or `"aud"` when `key` is that claim of `issuer`: one of the two keys a web identity
+/// request of the issuer's provider holds. Compared as the evaluation compares keys: whole, in
+/// any case.
+fn own_claim(key: &str, issuer: &str) -> Option<&'static str> {
+    let key = key.as_bytes();
+    let claim = key
+        .get(..issuer.len())
+        .filter(|k| k.eq_ignore_ascii_case(issuer.as_bytes()))
+        .and_then(|_| key.get(issuer.len()..))?;
+    if claim.eq_ignore_ascii_case(b":sub") {
+        Some("sub")
+    } else if claim.eq_ignore_ascii_case(b":aud") {
+        Some("aud")
+    } else {
+        None
+    }
 }
 
 /// Append a statement to a list of statements in order, once.
